@@ -1,43 +1,112 @@
 // largo: the Fluid Fabric command line. Subcommands map to the product's jobs:
 // `run` (a mesh node), `p2p` (a raw libp2p node for debugging), `bench`, `version`.
-#include <CLI/CLI.hpp>
+#include <unistd.h>
 
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <exception>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 namespace {
 
 constexpr const char* kVersion = FF_VERSION;
 
 int not_yet(const char* what) {
-  std::fprintf(stderr, "largo: '%s' is not available in this build yet (see the README's status section)\n", what);
+  std::fprintf(stderr, "largo: '%s' is not available in this build yet (see the README's status section)\n",
+               what);
   return 2;
 }
 
-}  // namespace
+// Benchmarks are separate programs (bench/bench_NAME.cpp) installed beside largo; `largo
+// bench NAME` runs build/bin/bench_NAME so users need not know the layout.
+int run_bench(const char* argv0, const std::string& name, const std::vector<std::string>& args) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::path self = fs::read_symlink("/proc/self/exe", error);
+  if (error) self = fs::absolute(argv0);
+  const fs::path dir = self.parent_path();
+  if (name.empty()) {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir, error)) {
+      const std::string file = entry.path().filename().string();
+      if (file.rfind("bench_", 0) == 0 && entry.is_regular_file()) names.push_back(file.substr(6));
+    }
+    std::sort(names.begin(), names.end());
+    if (names.empty()) {
+      std::fprintf(stderr, "largo: no benchmark programs found beside %s\n", self.c_str());
+      return 1;
+    }
+    std::printf("benchmarks (run: largo bench NAME [ARGS...]):\n");
+    for (const auto& n : names) std::printf("  %s\n", n.c_str());
+    return 0;
+  }
+  const fs::path program = dir / ("bench_" + name);
+  if (!fs::exists(program)) {
+    std::fprintf(stderr, "largo: no benchmark named '%s' (expected %s); run 'largo bench' to list them\n",
+                 name.c_str(), program.c_str());
+    return 2;
+  }
+  std::vector<std::string> storage{program.string()};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> exec_args;
+  for (auto& arg : storage) exec_args.push_back(arg.data());
+  exec_args.push_back(nullptr);
+  ::execv(program.c_str(), exec_args.data());
+  std::fprintf(stderr, "largo: cannot run %s: %s\n", program.c_str(), std::strerror(errno));
+  return 1;
+}
 
-int main(int argc, char** argv) {
+int run_largo(int argc, char** argv) {
   CLI::App app{"largo — Fluid Fabric: a peer-to-peer computation mesh of native nodes and browser tabs"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("largo ") + kVersion);
 
   auto* version = app.add_subcommand("version", "Print the version and build facts");
-  version->callback([] {
-    std::printf("largo %s (C++20, core formats: journal v1)\n", kVersion);
-  });
+  version->callback([] { std::printf("largo %s (C++20, core formats: journal v1)\n", kVersion); });
 
   std::string program_id;
   std::string mode = "server";
-  auto* run = app.add_subcommand("run", "Run a mesh node for a program id (golden test server)");
+  auto* run =
+      app.add_subcommand("run", "Run a mesh node for a program id (the golden-test server; in progress)");
   run->add_option("--id", program_id, "Program ID shared by every node of the mesh")->required();
   run->add_option("--mode", mode, "server or client")->check(CLI::IsMember({"server", "client"}));
 
-  auto* p2p = app.add_subcommand("p2p", "Run a bare libp2p node speaking JSON lines on stdin/stdout");
-  auto* bench = app.add_subcommand("bench", "Run the benchmark programs");
+  auto* p2p =
+      app.add_subcommand("p2p", "Run a bare libp2p node speaking JSON lines on stdin/stdout (in progress)");
+  std::string bench_name;
+  std::vector<std::string> bench_args;
+  auto* bench =
+      app.add_subcommand("bench", "Run a benchmark program that was built beside largo (JSON lines)");
+  bench->add_option("name", bench_name, "crc32c, journal, text_trace ... (omit to list them)");
+  bench->add_option("args", bench_args, "Arguments passed to the benchmark");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // --help and --version are "errors" with code 0; every usage error exits 2.
+    return app.exit(error) == 0 ? 0 : 2;
+  }
   if (run->parsed()) return not_yet("run");
   if (p2p->parsed()) return not_yet("p2p");
-  if (bench->parsed()) return not_yet("bench");
+  if (bench->parsed()) return run_bench(argv[0], bench_name, bench_args);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Exceptions never cross the program boundary: one line on stderr, non-zero exit.
+  try {
+    return run_largo(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "largo: %s\n", error.what());
+  } catch (...) {
+    std::fprintf(stderr, "largo: unexpected internal error\n");
+  }
+  return 1;
 }

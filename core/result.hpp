@@ -34,7 +34,7 @@ inline Error make_error(Errc code, std::string message) { return Error{code, std
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }
@@ -87,9 +87,9 @@ class [[nodiscard]] Result<void> {
 using Status = Result<void>;
 
 // Propagates an error from an expression returning Result<...> to the caller.
-#define FF_TRY(expr)                                 \
-  do {                                               \
-    auto ff_try_result_ = (expr);                    \
+#define FF_TRY(expr)                                         \
+  do {                                                       \
+    auto ff_try_result_ = (expr);                            \
     if (!ff_try_result_.ok()) return ff_try_result_.error(); \
   } while (0)
 

@@ -29,6 +29,12 @@ std::size_t varint_size(std::uint64_t value);
 // kInvalidInput if it overflows 64 bits or is not minimally encoded.
 Result<VarintDecoded> get_varint(ByteView input);
 
+// Like get_varint but accepts redundant encodings (trailing zero groups, up to
+// kMaxVarintBytes bytes in all), as protobuf parsers must: the protobuf wire format, unlike
+// the multiformats unsigned-varint, does not require minimal varints. Still rejects values
+// above 2^64-1 and encodings longer than kMaxVarintBytes.
+Result<VarintDecoded> get_varint_allow_redundant(ByteView input);
+
 // ZigZag maps signed to unsigned so small magnitudes stay short (protobuf sint64).
 inline std::uint64_t zigzag_encode(std::int64_t value) {
   return (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
