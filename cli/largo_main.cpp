@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "node/p2p/p2p_app.hpp"
+
 namespace {
 
 constexpr const char* kVersion = FF_VERSION;
@@ -76,8 +78,18 @@ int run_largo(int argc, char** argv) {
   run->add_option("--id", program_id, "Program ID shared by every node of the mesh")->required();
   run->add_option("--mode", mode, "server or client")->check(CLI::IsMember({"server", "client"}));
 
-  auto* p2p =
-      app.add_subcommand("p2p", "Run a bare libp2p node speaking JSON lines on stdin/stdout (in progress)");
+  ff::node::P2pOptions p2p_options;
+  bool p2p_no_sign = false;
+  auto* p2p = app.add_subcommand(
+      "p2p", "Run a bare libp2p node speaking JSON lines on stdin/stdout (see docs/cli.md)");
+  p2p->add_option("--listen", p2p_options.listen,
+                  "Listen multiaddr, e.g. /ip4/127.0.0.1/tcp/0/ws (repeatable)");
+  p2p->add_option("--dial", p2p_options.dial, "Dial this multiaddr after start (repeatable)");
+  p2p->add_option("--topic", p2p_options.topics, "Subscribe to this gossipsub topic at start (repeatable)");
+  p2p->add_option("--key", p2p_options.key_file,
+                  "Identity: libp2p PrivateKey protobuf file, created (mode 0600) if missing");
+  p2p->add_flag("--no-sign", p2p_no_sign,
+                "Gossipsub StrictNoSign instead of StrictSign (both ends must agree)");
   std::string bench_name;
   std::vector<std::string> bench_args;
   auto* bench =
@@ -92,7 +104,10 @@ int run_largo(int argc, char** argv) {
     return app.exit(error) == 0 ? 0 : 2;
   }
   if (run->parsed()) return not_yet("run");
-  if (p2p->parsed()) return not_yet("p2p");
+  if (p2p->parsed()) {
+    p2p_options.sign = !p2p_no_sign;
+    return ff::node::run_p2p(p2p_options);
+  }
   if (bench->parsed()) return run_bench(argv[0], bench_name, bench_args);
   return 0;
 }

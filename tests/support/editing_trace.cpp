@@ -43,8 +43,9 @@ Result<std::string> read_whole_file(const std::string& path) {
     gzclose(file);
     return text;
 #else
-    return make_error(Errc::kUnsupported, "editing trace: " + path +
-                                              " is gzip-compressed and this build has no zlib; pass the .json");
+    return make_error(
+        Errc::kUnsupported,
+        "editing trace: " + path + " is gzip-compressed and this build has no zlib; pass the .json");
 #endif
   }
   std::ifstream file(path, std::ios::binary);
@@ -90,10 +91,8 @@ class TraceSax {
         return true;
       case Ctx::kParents:
       case Ctx::kPatches:
-      case Ctx::kTxns:
-        return fail("unexpected string");
-      default:
-        return true;
+      case Ctx::kTxns: return fail("unexpected string");
+      default: return true;
     }
   }
 
@@ -118,11 +117,8 @@ class TraceSax {
       }
       case Ctx::kTop:
       case Ctx::kTxn:
-      case Ctx::kSkip:
-        stack_.push_back(Ctx::kSkip);
-        return true;
-      default:
-        return fail("unexpected object");
+      case Ctx::kSkip: stack_.push_back(Ctx::kSkip); return true;
+      default: return fail("unexpected object");
     }
   }
 
@@ -134,9 +130,7 @@ class TraceSax {
   bool start_array(std::size_t) {
     if (stack_.empty()) return fail("a trace is a JSON object");
     switch (top()) {
-      case Ctx::kTop:
-        stack_.push_back(key_ == "txns" ? Ctx::kTxns : Ctx::kSkip);
-        return true;
+      case Ctx::kTop: stack_.push_back(key_ == "txns" ? Ctx::kTxns : Ctx::kSkip); return true;
       case Ctx::kTxn:
         stack_.push_back(key_ == "parents" ? Ctx::kParents : key_ == "patches" ? Ctx::kPatches : Ctx::kSkip);
         return true;
@@ -145,11 +139,8 @@ class TraceSax {
         field_ = 0;
         stack_.push_back(Ctx::kPatch);
         return true;
-      case Ctx::kSkip:
-        stack_.push_back(Ctx::kSkip);
-        return true;
-      default:
-        return fail("unexpected array");
+      case Ctx::kSkip: stack_.push_back(Ctx::kSkip); return true;
+      default: return fail("unexpected array");
     }
   }
 
@@ -212,10 +203,8 @@ class TraceSax {
         ++field_;
         return true;
       case Ctx::kPatches:
-      case Ctx::kTxns:
-        return fail("unexpected number");
-      default:
-        return true;
+      case Ctx::kTxns: return fail("unexpected number");
+      default: return true;
     }
   }
 
@@ -228,7 +217,8 @@ class TraceSax {
 };
 
 std::string base_name(const std::string& path) {
-  std::string name = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+  std::string name =
+      path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
   for (std::string_view suffix : {".json.gz", ".json"}) {
     if (ends_with(name, suffix)) return name.substr(0, name.size() - suffix.size());
   }
@@ -265,8 +255,8 @@ Result<EditingTrace> load_editing_trace(const std::string& name_or_path) {
     return make_error(Errc::kInvalidInput, "editing trace " + path + ": " + error.what());
   }
   if (!parsed) {
-    return make_error(Errc::kInvalidInput, "editing trace " + path + ": " +
-                                               (sax.error().empty() ? "not a trace" : sax.error()));
+    return make_error(Errc::kInvalidInput,
+                      "editing trace " + path + ": " + (sax.error().empty() ? "not a trace" : sax.error()));
   }
   for (std::size_t t = 0; t < trace.txns.size(); ++t) {
     const TraceTxn& txn = trace.txns[t];

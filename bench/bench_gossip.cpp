@@ -1,0 +1,284 @@
+// GossipSub between two native nodes over TCP on 127.0.0.1 (Noise + Yamux), each on its own
+// thread and io_context, 100-byte messages; the same method as bench/js/gossip_anchor.mjs:
+//   latency:    --count messages at --rate per second after 300 warm-up messages; per
+//               message the time from just before publish to the receiver's delivery (the
+//               send time travels in the payload; both threads share steady_clock).
+//   throughput: --throughput-count messages published as fast as possible with at most
+//               --window published but not yet received.
+// One JSON line per mode (signed = StrictSign, the js default; unsigned = StrictNoSign):
+//   {"bench":"gossip","impl":"fluid-fabric","mode":"signed","p50_ms":..,"p99_ms":..,"msgs_per_s":..}
+// then libsodium's Ed25519 sign/verify rates on one core, then (unless --no-js, and if
+// tests/interop/node_modules exists) the js-libp2p anchor lines from gossip_anchor.mjs.
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>  // before Boost.Asio: g++ 12 in C++20 mode needs it first
+#include <vector>
+
+#include "net/swarm/swarm.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t kMessageBytes = 100;
+constexpr std::size_t kWarmupMessages = 300;
+const char* const kTopic = "ff-bench";
+
+struct Options {
+  std::size_t count = 2000;
+  std::size_t rate = 200;
+  std::size_t throughput_count = 20000;
+  std::size_t window = 1000;
+  bool js = true;
+};
+
+std::uint64_t now_ns() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count());
+}
+
+double loadavg_1m() {
+  std::ifstream in("/proc/loadavg");
+  double value = 0;
+  in >> value;
+  return value;
+}
+
+double percentile(std::vector<double> values, double fraction) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const std::size_t index =
+      std::min(values.size() - 1, static_cast<std::size_t>(fraction * (values.size() - 1) + 0.5));
+  return values[index];
+}
+
+// A node on its own thread.
+struct Peer {
+  boost::asio::io_context io{1};
+  std::unique_ptr<ff::net::Swarm> swarm;
+  std::thread thread;
+  std::atomic<bool> saw_subscription{false};
+  std::atomic<std::uint64_t> received{0};
+  std::vector<double> latencies_ms;                   // receiver thread only; read after join
+  std::uint64_t latency_first = 0, latency_last = 0;  // message indexes measured
+
+  void start() {
+    thread = std::thread([this] {
+      auto guard = boost::asio::make_work_guard(io);
+      io.run();
+    });
+  }
+  template <class F>
+  void run_on(F f) {
+    boost::asio::post(io, std::move(f));
+  }
+  void stop() {
+    std::atomic<bool> done{false};
+    run_on([&] { swarm->shutdown([&] { done = true; }); });
+    for (int i = 0; i < 500 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    io.stop();
+    thread.join();
+  }
+};
+
+bool wait_for(const std::function<bool()>& done, std::chrono::seconds limit) {
+  const auto deadline = Clock::now() + limit;
+  while (!done()) {
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return true;
+}
+
+// Publishes message `index` from the publisher thread.
+void publish_one(Peer& publisher, std::uint64_t index) {
+  std::uint8_t payload[kMessageBytes] = {};
+  const std::uint64_t sent = now_ns();
+  std::memcpy(payload, &index, 8);
+  std::memcpy(payload + 8, &sent, 8);
+  auto result = publisher.swarm->publish(kTopic, ff::ByteView(payload, sizeof payload));
+  if (!result.ok())
+    std::fprintf(stderr, "bench_gossip: publish %llu: %s\n", static_cast<unsigned long long>(index),
+                 result.error().message.c_str());
+}
+
+int run_mode(const Options& options, bool sign) {
+  Peer receiver;
+  Peer publisher;
+  for (Peer* peer : {&receiver, &publisher}) {
+    auto key = ff::net::PrivateKey::generate_ed25519();
+    ff::net::SwarmConfig config;
+    config.gossip_sign = sign;
+    ff::net::SwarmObserver observer;
+    observer.on_subscription = [peer](const ff::net::PeerId&, const std::string&, bool subscribed) {
+      if (subscribed) peer->saw_subscription = true;
+    };
+    if (peer == &receiver) {
+      observer.on_message = [peer](const ff::net::Deliver& message) {
+        if (message.data.size() < 16) return;
+        std::uint64_t index = 0;
+        std::uint64_t sent = 0;
+        std::memcpy(&index, message.data.data(), 8);
+        std::memcpy(&sent, message.data.data() + 8, 8);
+        if (index >= peer->latency_first && index < peer->latency_last) {
+          peer->latencies_ms.push_back(static_cast<double>(now_ns() - sent) / 1e6);
+        }
+        peer->received.fetch_add(1, std::memory_order_release);
+      };
+    }
+    auto swarm = ff::net::Swarm::create(peer->io, std::move(*key), config, std::move(observer));
+    if (!swarm.ok()) {
+      std::fprintf(stderr, "bench_gossip: %s\n", swarm.error().message.c_str());
+      return 1;
+    }
+    peer->swarm = std::move(*swarm);
+    (void)peer->swarm->subscribe(kTopic);
+  }
+  auto bound = receiver.swarm->listen(*ff::net::Multiaddr::parse("/ip4/127.0.0.1/tcp/0"));
+  if (!bound.ok()) return 1;
+  receiver.latency_first = kWarmupMessages;
+  receiver.latency_last = kWarmupMessages + options.count;
+  receiver.start();
+  publisher.start();
+  publisher.run_on([&] { publisher.swarm->dial(*bound, [](auto) {}); });
+  if (!wait_for([&] { return receiver.saw_subscription && publisher.saw_subscription; },
+                std::chrono::seconds(20))) {
+    std::fprintf(stderr, "bench_gossip: the nodes did not connect\n");
+    return 1;
+  }
+  // Warm-up, then the paced latency phase: one publish per tick on the publisher thread.
+  std::uint64_t next = 0;
+  const auto publish_paced = [&](std::uint64_t until, std::chrono::nanoseconds period) {
+    auto start = Clock::now();
+    for (std::uint64_t i = 0; next < until; ++i) {
+      std::this_thread::sleep_until(start + period * i);
+      const std::uint64_t index = next++;
+      publisher.run_on([&publisher, index] { publish_one(publisher, index); });
+    }
+  };
+  publish_paced(kWarmupMessages, std::chrono::milliseconds(2));
+  publish_paced(kWarmupMessages + options.count, std::chrono::nanoseconds(1'000'000'000 / options.rate));
+  if (!wait_for([&] { return receiver.received.load() >= next; }, std::chrono::seconds(60))) {
+    std::fprintf(stderr, "bench_gossip: latency phase lost messages (%llu of %llu)\n",
+                 static_cast<unsigned long long>(receiver.received.load()),
+                 static_cast<unsigned long long>(next));
+    return 1;
+  }
+  // Throughput: keep at most `window` in flight.
+  const std::uint64_t base = next;
+  const std::uint64_t target = base + options.throughput_count;
+  const auto started = Clock::now();
+  while (next < target) {
+    const std::uint64_t in_flight = next - receiver.received.load(std::memory_order_acquire);
+    if (in_flight >= options.window) {
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+      continue;
+    }
+    const std::uint64_t batch = std::min<std::uint64_t>(options.window - in_flight, target - next);
+    const std::uint64_t first = next;
+    next += batch;
+    publisher.run_on([&publisher, first, batch] {
+      for (std::uint64_t i = 0; i < batch; ++i) publish_one(publisher, first + i);
+    });
+  }
+  if (!wait_for([&] { return receiver.received.load() >= target; }, std::chrono::seconds(120))) {
+    std::fprintf(stderr, "bench_gossip: throughput phase lost messages\n");
+    return 1;
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  publisher.stop();
+  receiver.stop();
+  std::printf(
+      "{\"bench\":\"gossip\",\"impl\":\"fluid-fabric\",\"mode\":\"%s\",\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
+      "\"msgs_per_s\":%.0f,\"messages\":%zu,\"message_bytes\":%zu,\"loadavg_1m\":%.2f}\n",
+      sign ? "signed" : "unsigned", percentile(receiver.latencies_ms, 0.50),
+      percentile(receiver.latencies_ms, 0.99), static_cast<double>(options.throughput_count) / seconds,
+      options.count, kMessageBytes, loadavg_1m());
+  std::fflush(stdout);
+  return 0;
+}
+
+void ed25519_rates() {
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+  unsigned char sk[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_keypair(pk, sk);
+  // About what a signed 100-byte message is: "libp2p-pubsub:" + protobuf{from, data, seqno, topic}.
+  unsigned char message[170];
+  randombytes_buf(message, sizeof message);
+  unsigned char signature[crypto_sign_BYTES];
+  const auto measure = [](const auto& op) {
+    std::uint64_t n = 0;
+    const auto start = Clock::now();
+    while (Clock::now() - start < std::chrono::seconds(1)) {
+      for (int i = 0; i < 64; ++i) op();
+      n += 64;
+    }
+    return static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  const double sign_rate =
+      measure([&] { crypto_sign_detached(signature, nullptr, message, sizeof message, sk); });
+  int bad = 0;
+  const double verify_rate =
+      measure([&] { bad += crypto_sign_verify_detached(signature, message, sizeof message, pk) != 0; });
+  std::printf(
+      "{\"bench\":\"gossip\",\"impl\":\"libsodium\",\"mode\":\"ed25519\",\"sign_per_s\":%.0f,\"verify_per_"
+      "s\":%.0f,"
+      "\"message_bytes\":%zu,\"failed_verifies\":%d,\"loadavg_1m\":%.2f}\n",
+      sign_rate, verify_rate, sizeof message, bad, loadavg_1m());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    const auto value = [&]() -> std::size_t {
+      return i + 1 < argc ? std::strtoull(argv[++i], nullptr, 10) : 0;
+    };
+    if (flag == "--count")
+      options.count = value();
+    else if (flag == "--rate")
+      options.rate = std::max<std::size_t>(1, value());
+    else if (flag == "--throughput-count")
+      options.throughput_count = value();
+    else if (flag == "--window")
+      options.window = std::max<std::size_t>(1, value());
+    else if (flag == "--no-js")
+      options.js = false;
+    else {
+      std::fprintf(
+          stderr,
+          "usage: bench_gossip [--count N] [--rate N] [--throughput-count N] [--window N] [--no-js]\n");
+      return 2;
+    }
+  }
+  if (sodium_init() < 0) return 1;
+  for (bool sign : {true, false}) {
+    if (run_mode(options, sign) != 0) return 1;
+  }
+  ed25519_rates();
+#ifdef FF_SOURCE_DIR
+  const std::string root = FF_SOURCE_DIR;
+  struct stat info {};
+  if (options.js && ::stat((root + "/tests/interop/node_modules").c_str(), &info) == 0) {
+    const std::string command = "node " + root + "/bench/js/gossip_anchor.mjs --mode both";
+    if (std::system(command.c_str()) != 0) std::fprintf(stderr, "bench_gossip: the js anchor failed\n");
+  }
+#endif
+  return 0;
+}

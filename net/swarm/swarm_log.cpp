@@ -1,0 +1,30 @@
+#include "net/swarm/swarm_log.hpp"
+
+#include <cstdarg>
+#include <cstdlib>
+#include <cstring>
+
+namespace ff::net {
+
+LogLevel swarm_log_level() {
+  static const LogLevel level = [] {
+    const char* text = std::getenv("FF_LOG");
+    if (text == nullptr) return LogLevel::kInfo;
+    if (std::strcmp(text, "error") == 0) return LogLevel::kError;
+    if (std::strcmp(text, "debug") == 0) return LogLevel::kDebug;
+    return LogLevel::kInfo;
+  }();
+  return level;
+}
+
+void swarm_log(LogLevel level, const char* format, ...) {
+  static const char* const kNames[] = {"error", "info", "debug"};
+  char line[1024];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(line, sizeof line, format, args);
+  va_end(args);
+  std::fprintf(stderr, "[largo %s] %s\n", kNames[static_cast<int>(level)], line);
+}
+
+}  // namespace ff::net
