@@ -56,6 +56,7 @@ int run_bench(const char* argv0, const std::string& name, const std::vector<std:
   std::vector<std::string> storage{program.string()};
   storage.insert(storage.end(), args.begin(), args.end());
   std::vector<char*> exec_args;
+  exec_args.reserve(storage.size() + 1);
   for (auto& arg : storage) exec_args.push_back(arg.data());
   exec_args.push_back(nullptr);
   ::execv(program.c_str(), exec_args.data());

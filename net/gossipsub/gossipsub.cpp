@@ -78,12 +78,12 @@ Result<GossipSub> GossipSub::create(GossipSubConfig config, Rng& rng, std::optio
   const bool signing = config.signature_policy == SignaturePolicy::kStrictSign;
   if (signing && !signing_key) return config_error("StrictSign needs a signing key");
   if (!signing && signing_key) return config_error("StrictNoSign takes no signing key");
-  return GossipSub(std::move(config), rng, std::move(signing_key), now_ms);
+  return GossipSub(config, rng, std::move(signing_key), now_ms);
 }
 
 GossipSub::GossipSub(GossipSubConfig config, Rng& rng, std::optional<PrivateKey> signing_key,
                      std::uint64_t now_ms)
-    : config_(std::move(config)),
+    : config_(config),
       rng_(&rng),
       signing_key_(std::move(signing_key)),
       seen_(config_.seen_ttl_ms, config_.max_seen_ids),
@@ -823,7 +823,6 @@ void GossipSub::flush_outbox() {
         enqueue_frame(peer, state, frame_of(body), frame_has_messages && !frame_has_control);
         body.clear();
         frame_has_control = false;
-        frame_has_messages = false;
       }
       body.write_bytes(kRpcMessagesField, *message);
       frame_has_messages = true;

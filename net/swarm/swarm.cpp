@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
+#include <cmath>
 
 #include "net/protocols/perf.hpp"
 #include "net/protocols/ping.hpp"
@@ -524,7 +525,8 @@ void Swarm::ping_connection(const std::shared_ptr<Connection>& connection,
               if (stream) stream->close_write();
               const double rtt_ms = static_cast<double>(**rtt) / 1000.0;
               if (auto connection = weak_connection.lock()) {
-                connection->set_rtt_ms(std::max<std::uint32_t>(1, static_cast<std::uint32_t>(rtt_ms + 0.5)));
+                connection->set_rtt_ms(
+                    std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(rtt_ms))));
               }
               once->finish(rtt_ms);
             },
@@ -549,7 +551,7 @@ void Swarm::arm_ping_monitor() {
     }
     for (auto& connection : established) {
       std::weak_ptr<Connection> weak = connection;
-      ping_connection(connection, [weak](Result<double> rtt) {
+      ping_connection(connection, [weak](const Result<double>& rtt) {
         auto connection = weak.lock();
         if (!connection || rtt.ok()) return;
         // js-libp2p's rule: a peer that does not speak ping is alive; any other failure

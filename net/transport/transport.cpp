@@ -135,7 +135,7 @@ void Transport::dial(const Multiaddr& addr, DialHandler handler) {
       (endpoint->host_kind == TcpEndpoint::HostKind::kIp6 ? "[" + endpoint->host + "]" : endpoint->host) +
       ":" + std::to_string(endpoint->port);
   auto on_resolved = [attempt, what, is_ws, host_header](boost::system::error_code ec,
-                                                         tcp::resolver::results_type results) {
+                                                         const tcp::resolver::results_type& results) {
     if (attempt->done) return;
     if (ec) return attempt->fail("dial " + what + ": resolve: " + ec.message());
     asio::async_connect(

@@ -77,7 +77,7 @@ void websocket_accept(boost::asio::ip::tcp::socket socket, std::chrono::millisec
   });
 }
 
-void websocket_handshake(boost::asio::ip::tcp::socket socket, std::string host_header,
+void websocket_handshake(boost::asio::ip::tcp::socket socket, const std::string& host_header,
                          std::function<void(Result<std::unique_ptr<ByteStream>>)> done) {
   auto ws = std::make_shared<WsSocket>(std::move(socket));
   configure(*ws, boost::beast::role_type::client);

@@ -26,7 +26,7 @@ void websocket_accept(boost::asio::ip::tcp::socket socket, std::chrono::millisec
 
 // Client side: performs the HTTP upgrade (Host: `host_header`, path "/") on a connected
 // socket, then calls `done`.
-void websocket_handshake(boost::asio::ip::tcp::socket socket, std::string host_header,
+void websocket_handshake(boost::asio::ip::tcp::socket socket, const std::string& host_header,
                          std::function<void(Result<std::unique_ptr<ByteStream>>)> done);
 
 }  // namespace ff::net
