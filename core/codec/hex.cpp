@@ -50,4 +50,14 @@ Result<Bytes> hex_decode_strict_case(std::string_view text, LetterCase letters) 
   return decode(text, letters == LetterCase::kLower, letters == LetterCase::kUpper);
 }
 
+std::string hex_number(std::uint64_t value) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string text;
+  do {
+    text.insert(text.begin(), kDigits[value & 0xf]);
+    value >>= 4;
+  } while (value != 0);
+  return "0x" + text;
+}
+
 }  // namespace ff::codec

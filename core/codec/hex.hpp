@@ -22,4 +22,7 @@ Result<Bytes> hex_decode(std::string_view text);
 // name the case, so each string has exactly one decoding base.
 Result<Bytes> hex_decode_strict_case(std::string_view text, LetterCase letters);
 
+// A number as "0x" + lower-case hex digits, for error messages (e.g. "0x72").
+std::string hex_number(std::uint64_t value);
+
 }  // namespace ff::codec

@@ -5,23 +5,16 @@
 #include <string>
 
 #include "core/codec/base58.hpp"
+#include "core/codec/hex.hpp"
 #include "core/codec/multibase.hpp"
 #include "core/codec/varint.hpp"
 
 namespace ff::net {
 namespace {
 
-constexpr std::size_t kSha256DigestBytes = crypto_hash_sha256_BYTES;
+using codec::hex_number;
 
-std::string hex_number(std::uint64_t value) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string text;
-  do {
-    text.insert(text.begin(), kDigits[value & 0xf]);
-    value >>= 4;
-  } while (value != 0);
-  return "0x" + text;
-}
+constexpr std::size_t kSha256DigestBytes = crypto_hash_sha256_BYTES;
 
 // A canonical PublicKey message whose key is valid for its type as far as this build can
 // tell: keys of supported types must decode; others are only checked structurally, so the

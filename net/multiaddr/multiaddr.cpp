@@ -4,12 +4,15 @@
 #include <utility>
 
 #include "core/codec/base58.hpp"
+#include "core/codec/hex.hpp"
 #include "core/codec/multibase.hpp"
 #include "core/codec/varint.hpp"
 #include "net/multiaddr/ip_address.hpp"
 
 namespace ff::net {
 namespace {
+
+using codec::hex_number;
 
 using Kind = MultiaddrValueKind;
 
@@ -20,16 +23,6 @@ constexpr std::size_t kMaxQuotedValueChars = 80;
 std::string quoted(std::string_view text) {
   if (text.size() <= kMaxQuotedValueChars) return std::string(text);
   return std::string(text.substr(0, kMaxQuotedValueChars)) + "...";
-}
-
-std::string hex_number(std::uint64_t value) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string text;
-  do {
-    text.insert(text.begin(), kDigits[value & 0xf]);
-    value >>= 4;
-  } while (value != 0);
-  return "0x" + text;
 }
 
 bool is_length_prefixed(Kind kind) {
