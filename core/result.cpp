@@ -11,6 +11,7 @@ const char* errc_name(Errc code) {
     case Errc::kNotFound: return "not found";
     case Errc::kUnsupported: return "unsupported";
     case Errc::kIo: return "io error";
+    case Errc::kUnavailable: return "unavailable";
   }
   return "unknown error";
 }

@@ -20,6 +20,7 @@ enum class Errc {
   kNotFound,       // the named thing does not exist
   kUnsupported,    // a version or feature this build does not speak
   kIo,             // the environment failed (disk, socket): maybe retry later
+  kUnavailable,    // the peers a request needs are not reachable now: retry when they are
 };
 
 const char* errc_name(Errc code);

@@ -12,6 +12,7 @@ packages=(
   libsodium-dev libboost-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libqrencode-dev zlib1g-dev
   emscripten wabt wasi-libc
+  chromium
 )
 # Node.js: the machine image may carry a newer nodejs build that bundles npm (and
 # conflicts with Debian's npm package), so ask for Debian's only when node is absent.
