@@ -45,8 +45,8 @@
 namespace ff::fabric {
 
 struct NodeConfig {
-  std::string program_id;          // validate_program_id
-  PeerKey peer_id;                 // our own PeerId text (non-empty)
+  std::string program_id;  // validate_program_id
+  PeerKey peer_id;         // our own PeerId text (non-empty)
   Sovereignty sovereignty = Sovereignty::kAuthority;
   std::uint32_t capability_tier = 0;
   std::string agent = "fluid-fabric";
@@ -62,13 +62,13 @@ struct NodeConfig {
   std::uint64_t retry_initial_ms = 100;
   std::uint64_t retry_max_ms = 30000;
   std::uint64_t abandon_after_ms = 10 * 60 * 1000;  // then anti-entropy's job
-  std::uint64_t write_timeout_ms = 10000;            // Quorum/Leader wait before failing/degrading
+  std::uint64_t write_timeout_ms = 10000;           // Quorum/Leader wait before failing/degrading
 
-  std::size_t max_causal_buffer = 10000;     // mutations waiting for deps (then dropped)
-  std::size_t max_pending_writes = 10000;    // apply() fails with kLimitExceeded beyond this
-  std::size_t max_log_mutations = 100000;    // kept for catch-up; beyond it, snapshots
+  std::size_t max_causal_buffer = 10000;   // mutations waiting for deps (then dropped)
+  std::size_t max_pending_writes = 10000;  // apply() fails with kLimitExceeded beyond this
+  std::size_t max_log_mutations = 100000;  // kept for catch-up; beyond it, snapshots
   std::size_t max_objects = 4096;
-  std::size_t max_effects = 1 << 20;         // a runtime that never polls is a bug; bounded anyway
+  std::size_t max_effects = 1 << 20;  // a runtime that never polls is a bug; bounded anyway
 };
 
 class FabricNode {

@@ -37,11 +37,11 @@ Status validate_object_name(const std::string& name);
 
 // Spec "Sovereignty Classes": only Authorities vote (ack) and keep a full journal.
 enum class Sovereignty : std::uint8_t { kAuthority = 1, kCitizen = 2, kEphemeral = 3 };
-const char* sovereignty_name(Sovereignty s);                 // "authority" ...
+const char* sovereignty_name(Sovereignty s);                  // "authority" ...
 Result<Sovereignty> parse_sovereignty(const std::string& s);  // inverse of the above
 
 enum class ObjectKind : std::uint8_t { kCounter = 1, kSet = 2, kMap = 3, kList = 4, kText = 5 };
-const char* object_kind_name(ObjectKind kind);                 // "counter" "set" "map" "list" "text"
+const char* object_kind_name(ObjectKind kind);  // "counter" "set" "map" "list" "text"
 Result<ObjectKind> parse_object_kind(const std::string& s);
 
 // Per object, chosen when it is mounted (spec Phase FF-3). Not on the wire: it decides how
@@ -131,14 +131,14 @@ struct Disconnect {
 };
 
 enum class EventKind : std::uint8_t {
-  kPeerJoined,      // hello accepted: peer, text = sovereignty name
-  kPeerLeft,        // peer
-  kPeerStale,       // a Citizen/Ephemeral missed 3 pulses: peer
-  kPeerActive,      // a stale peer pulsed again: peer
-  kObjectChanged,   // object (local or remote change, or catch-up)
-  kWriteDone,       // write finished: write, status (ok or error), acks, degraded
-  kWarning,         // text (e.g. quorum degraded), object/peer when relevant
-  kRejected,        // input dropped: peer, text = reason
+  kPeerJoined,     // hello accepted: peer, text = sovereignty name
+  kPeerLeft,       // peer
+  kPeerStale,      // a Citizen/Ephemeral missed 3 pulses: peer
+  kPeerActive,     // a stale peer pulsed again: peer
+  kObjectChanged,  // object (local or remote change, or catch-up)
+  kWriteDone,      // write finished: write, status (ok or error), acks, degraded
+  kWarning,        // text (e.g. quorum degraded), object/peer when relevant
+  kRejected,       // input dropped: peer, text = reason
 };
 const char* event_kind_name(EventKind kind);
 
@@ -148,9 +148,9 @@ struct Event {
   std::string object;
   std::string text;
   MutationId write;
-  Status status;               // kWriteDone
-  std::uint32_t acks = 0;      // kWriteDone: Authority acks counted (self included)
-  bool degraded = false;       // kWriteDone under Quorum(N) with fewer than N reachable
+  Status status;           // kWriteDone
+  std::uint32_t acks = 0;  // kWriteDone: Authority acks counted (self included)
+  bool degraded = false;   // kWriteDone under Quorum(N) with fewer than N reachable
 };
 
 using Effect = std::variant<SendDirect, Publish, Persist, Disconnect, Event>;
@@ -176,8 +176,8 @@ struct ObjectInfo {
 
 struct Metrics {
   std::uint64_t peers = 0;
-  std::uint64_t deltas_sent = 0;       // mutations published or re-sent
-  std::uint64_t deltas_received = 0;   // mutations applied from others
+  std::uint64_t deltas_sent = 0;      // mutations published or re-sent
+  std::uint64_t deltas_received = 0;  // mutations applied from others
   std::uint64_t duplicates_dropped = 0;
   std::uint64_t acks_sent = 0;
   std::uint64_t acks_received = 0;
