@@ -13,16 +13,11 @@
 #include <vector>
 
 #include "node/p2p/p2p_app.hpp"
+#include "node/run/run_app.hpp"
 
 namespace {
 
 constexpr const char* kVersion = FF_VERSION;
-
-int not_yet(const char* what) {
-  std::fprintf(stderr, "largo: '%s' is not available in this build yet (see the README's status section)\n",
-               what);
-  return 2;
-}
 
 // Benchmarks are separate programs (bench/bench_NAME.cpp) installed beside largo; `largo
 // bench NAME` runs build/bin/bench_NAME so users need not know the layout.
@@ -72,12 +67,27 @@ int run_largo(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "Print the version and build facts");
   version->callback([] { std::printf("largo %s (C++20, core formats: journal v1)\n", kVersion); });
 
-  std::string program_id;
-  std::string mode = "server";
-  auto* run =
-      app.add_subcommand("run", "Run a mesh node for a program id (the golden-test server; in progress)");
-  run->add_option("--id", program_id, "Program ID shared by every node of the mesh")->required();
-  run->add_option("--mode", mode, "server or client")->check(CLI::IsMember({"server", "client"}));
+  ff::node::RunOptions run_options;
+  auto* run = app.add_subcommand(
+      "run", "Run a mesh node for a program id: libp2p + journal + Studio/JSON API (see docs/cli.md)");
+  run->add_option("--id", run_options.program_id, "Program ID shared by every node of the mesh")->required();
+  run->add_option("--mode", run_options.mode,
+                  "server (default ports 7070 HTTP, 7071 TCP, 7072 WS) or client (any free ports)");
+  run->add_option(
+      "--as", run_options.sovereignty,
+      "Sovereignty class: authority (default), citizen or ephemeral (no journal, fresh identity)");
+  run->add_option("--data-dir", run_options.data_dir, "Identity and journal directory (default ~/.lsf/<id>)");
+  run->add_option("--http-port", run_options.http_port, "HTTP port on 127.0.0.1 (0 = any free port)");
+  run->add_option("--tcp-port", run_options.tcp_port, "libp2p TCP port (0 = any free port)");
+  run->add_option("--ws-port", run_options.ws_port, "libp2p WebSocket port (0 = any free port)");
+  run->add_option("--listen-host", run_options.listen_host, "Host of the libp2p listeners (default 0.0.0.0)");
+  run->add_option(
+      "--peer", run_options.peers,
+      "Multiaddr of a peer to dial and keep re-dialling, e.g. /ip4/127.0.0.1/tcp/7071/p2p/12D3... "
+      "(repeatable)");
+  run->add_option("--web-root", run_options.web_root,
+                  "Directory of the web bundle (default: the build-web/dist of the source tree)");
+  run->add_option("program", run_options.program, "A LOGOS program (not supported in this build)");
 
   ff::node::P2pOptions p2p_options;
   bool p2p_no_sign = false;
@@ -104,7 +114,7 @@ int run_largo(int argc, char** argv) {
     // --help and --version are "errors" with code 0; every usage error exits 2.
     return app.exit(error) == 0 ? 0 : 2;
   }
-  if (run->parsed()) return not_yet("run");
+  if (run->parsed()) return ff::node::run_node(run_options);
   if (p2p->parsed()) {
     p2p_options.sign = !p2p_no_sign;
     return ff::node::run_p2p(p2p_options);

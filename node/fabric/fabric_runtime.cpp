@@ -1,0 +1,467 @@
+#include "node/fabric/fabric_runtime.hpp"
+
+#include <sys/stat.h>
+
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <type_traits>
+#include <variant>
+
+#include "core/journal/reporter.hpp"
+#include "net/swarm/swarm_log.hpp"
+#include "node/fabric/frame_reader.hpp"
+
+namespace ff::node {
+
+namespace {
+
+using json = nlohmann::json;
+using net::LogLevel;
+
+// Journal corruption found while opening goes to the log; the journal cuts it off.
+class LogReporter final : public journal::Reporter {
+ public:
+  void corruption(std::uint64_t offset, std::uint64_t bytes, std::string_view reason) override {
+    ++count;
+    FF_LOG_ERROR("journal: dropped %llu corrupt bytes at offset %llu: %.*s",
+                 static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(offset),
+                 static_cast<int>(reason.size()), reason.data());
+  }
+  std::uint64_t count = 0;
+};
+
+}  // namespace
+
+FabricRuntime::FabricRuntime(boost::asio::io_context& io, std::unique_ptr<fabric::FabricNode> node)
+    : io_(io), node_(std::move(node)), timer_(io), steady_base_(std::chrono::steady_clock::now()) {
+  wall_base_ms_ = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count());
+}
+
+FabricRuntime::~FabricRuntime() { *alive_ = false; }
+
+std::uint64_t FabricRuntime::now_ms() const {
+  // Wall-clock at start plus monotonic time since: never goes backwards.
+  const auto elapsed = std::chrono::steady_clock::now() - steady_base_;
+  return wall_base_ms_ +
+         static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
+}
+
+Result<std::unique_ptr<FabricRuntime>> FabricRuntime::create(boost::asio::io_context& io,
+                                                             RuntimeOptions options) {
+  const bool use_journal = !options.journal_dir.empty();
+  options.node.journal = use_journal;
+  FF_TRY_ASSIGN(std::unique_ptr<fabric::FabricNode> node, fabric::FabricNode::create(options.node));
+  std::unique_ptr<FabricRuntime> runtime(new FabricRuntime(io, std::move(node)));
+  if (use_journal) {
+    if (::mkdir(options.journal_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      return make_error(
+          Errc::kIo, "cannot create journal directory " + options.journal_dir + ": " + std::strerror(errno));
+    }
+    FF_TRY_ASSIGN(runtime->storage_, FileStorage::open(options.journal_dir));
+    LogReporter reporter;
+    auto opened =
+        journal::open_journal(*runtime->storage_, kJournalFileName, journal::JournalOptions{}, reporter);
+    if (!opened.ok()) {
+      return make_error(opened.error().code, "journal " + options.journal_dir + "/" + kJournalFileName +
+                                                 ": " + opened.error().message);
+    }
+    if (opened->state.snapshot) {
+      return make_error(Errc::kUnsupported,
+                        "journal " + options.journal_dir +
+                            " holds a snapshot entry, which this fabric runtime never writes");
+    }
+    for (const journal::DataRecord& record : opened->state.records) {
+      if (auto restored = runtime->node_->restore(record.payload); !restored.ok()) {
+        return make_error(restored.error().code, "journal " + options.journal_dir + ": record " +
+                                                     std::to_string(record.sequence) +
+                                                     " was refused: " + restored.error().message);
+      }
+      ++runtime->recovered_records_;
+    }
+    runtime->journal_.emplace(std::move(opened->writer));
+  }
+  runtime->node_->restored(runtime->now_ms());
+  return runtime;
+}
+
+Status FabricRuntime::attach(net::Swarm& swarm) {
+  swarm_ = &swarm;
+  swarm.handle(
+      fabric::kFabricProtocolId,
+      [this](const std::shared_ptr<net::SwarmStream>& stream) { accept_inbound(stream); }, 2);
+  FF_TRY(swarm.subscribe(node_->topic()));
+  drain();
+  return {};
+}
+
+void FabricRuntime::on_connected(const net::ConnectionInfo& info) {
+  if (stopped_) return;
+  const std::string peer = info.peer.to_base58();
+  PeerLink& link = links_[peer];
+  if (++link.connections > 1) return;
+  node_->peer_connected(peer, now_ms());
+  open_outbound(info.peer);
+  drain();
+}
+
+void FabricRuntime::on_disconnected(const net::ConnectionInfo& info) {
+  if (stopped_) return;
+  const std::string peer = info.peer.to_base58();
+  auto found = links_.find(peer);
+  if (found == links_.end()) return;
+  if (found->second.connections > 1) {
+    --found->second.connections;
+    return;
+  }
+  if (found->second.outbound) found->second.outbound->reset();
+  links_.erase(found);
+  node_->peer_disconnected(peer, now_ms());
+  drain();
+}
+
+void FabricRuntime::on_message(const net::Deliver& message) {
+  if (stopped_ || message.topic != node_->topic()) return;
+  node_->handle_gossip(message.source.to_base58(), message.data, now_ms());
+  drain();
+}
+
+void FabricRuntime::open_outbound(const net::PeerId& peer) {
+  const std::string key = peer.to_base58();
+  auto found = links_.find(key);
+  if (found == links_.end() || found->second.opening || found->second.outbound) return;
+  found->second.opening = true;
+  std::weak_ptr<bool> alive = alive_;
+  swarm_->open_stream(peer, {fabric::kFabricProtocolId},
+                      [this, alive, key, peer](Result<std::shared_ptr<net::SwarmStream>> stream) {
+                        if (alive.expired() || stopped_) {
+                          if (stream.ok()) (*stream)->reset();
+                          return;
+                        }
+                        auto link = links_.find(key);
+                        if (link == links_.end()) {
+                          if (stream.ok()) (*stream)->reset();
+                          return;
+                        }
+                        link->second.opening = false;
+                        if (!stream.ok()) {
+                          FF_LOG_INFO("fabric: %s: cannot open %s: %s; hanging up", key.c_str(),
+                                      fabric::kFabricProtocolId, stream.error().message.c_str());
+                          swarm_->hangup(peer, [] {});
+                          return;
+                        }
+                        link->second.outbound = *stream;
+                        (*stream)->set_handlers(net::SwarmStream::Handlers{
+                            [](ByteView) {},  // the peer never writes on our outbound stream
+                            [] {},
+                            [this, alive, key, peer](const std::string& reason) {
+                              if (alive.expired()) return;
+                              auto again = links_.find(key);
+                              if (again == links_.end()) return;
+                              again->second.outbound.reset();
+                              FF_LOG_INFO("fabric: %s: outbound stream reset (%s)", key.c_str(),
+                                          reason.c_str());
+                              // Another connection to the peer may still be up (both sides
+                              // dialled): reopen on it once this loop turn has reported any
+                              // disconnection, which removes the link when none is left.
+                              boost::asio::post(io_, [this, alive, key, peer] {
+                                if (alive.expired() || stopped_) return;
+                                auto link = links_.find(key);
+                                if (link != links_.end() && !link->second.outbound) open_outbound(peer);
+                              });
+                            },
+                            [this, alive, key] {
+                              if (alive.expired()) return;
+                              auto again = links_.find(key);
+                              if (again != links_.end()) flush_queue(again->second);
+                            }});
+                        flush_queue(link->second);
+                      });
+}
+
+void FabricRuntime::flush_queue(PeerLink& link) {
+  while (!link.queued.empty() && link.outbound && link.outbound->below_high_water()) {
+    auto status = link.outbound->write(link.queued.front());
+    if (!status.ok()) break;
+    link.queued_bytes -= link.queued.front().size();
+    link.queued.pop_front();
+  }
+}
+
+void FabricRuntime::accept_inbound(const std::shared_ptr<net::SwarmStream>& stream) {
+  auto reader = std::make_shared<FrameReader>();
+  const net::PeerId peer = stream->peer();
+  const std::string key = peer.to_base58();
+  std::weak_ptr<bool> alive = alive_;
+  std::weak_ptr<net::SwarmStream> weak = stream;
+  stream->set_handlers(net::SwarmStream::Handlers{
+      [this, alive, reader, peer, key, weak](ByteView bytes) {
+        if (alive.expired() || stopped_) return;
+        auto status =
+            reader->feed(bytes, [this, &key](ByteView frame) { node_->handle_direct(key, frame, now_ms()); });
+        if (!status.ok()) {
+          FF_LOG_INFO("fabric: %s: %s; resetting the stream and hanging up", key.c_str(),
+                      status.error().message.c_str());
+          if (auto s = weak.lock()) s->reset();
+          swarm_->hangup(peer, [] {});
+        }
+        drain();
+      },
+      [] {}, [](const std::string&) {}, [] {}});
+}
+
+void FabricRuntime::drain() {
+  if (draining_) return;  // an effect's handler fed an input: the outer loop picks it up
+  draining_ = true;
+  while (auto effect = node_->poll_effect()) {
+    std::visit([this](auto& e) { carry_out(e); }, *effect);
+  }
+  draining_ = false;
+  arm_timer();
+}
+
+void FabricRuntime::carry_out(fabric::SendDirect& send) {
+  auto found = links_.find(send.peer);
+  if (found == links_.end()) return;  // gone; the node hears peer_disconnected
+  PeerLink& link = found->second;
+  Bytes framed;
+  framed.reserve(send.frame.size() + 10);
+  append_frame(framed, send.frame);
+  if (link.queued.size() >= kMaxQueuedFramesPerPeer ||
+      link.queued_bytes + framed.size() > kMaxQueuedBytesPerPeer) {
+    // A peer this far behind is dropped frames: the fabric re-sends unacked mutations and
+    // its anti-entropy pulses repair anything else.
+    FF_LOG_INFO("fabric: %s: send queue full, frame dropped", send.peer.c_str());
+    return;
+  }
+  link.queued_bytes += framed.size();
+  link.queued.push_back(std::move(framed));
+  flush_queue(link);
+}
+
+void FabricRuntime::carry_out(fabric::Publish& publish) {
+  if (!swarm_) return;
+  auto sent = swarm_->publish(publish.topic, publish.data);
+  if (!sent.ok() && sent.error().code != Errc::kNotFound) {
+    FF_LOG_INFO("fabric: publish on %s failed: %s", publish.topic.c_str(), sent.error().message.c_str());
+  }
+}
+
+void FabricRuntime::carry_out(fabric::Persist& persist) {
+  if (!journal_ || failed_) return;
+  auto appended = journal_->append(persist.record);
+  if (!appended.ok() && appended.error().code == Errc::kLimitExceeded) {
+    // Too much unsynced: commit what is there (its tickets become durable next turn) and retry.
+    auto committed = journal_->commit();
+    if (!committed.ok()) return fatal("journal commit failed: " + committed.error().message);
+    appended = journal_->append(persist.record);
+  }
+  if (!appended.ok()) return fatal("journal append failed: " + appended.error().message);
+  unsynced_ticket_ = persist.ticket;
+  schedule_commit();
+}
+
+void FabricRuntime::carry_out(fabric::Disconnect& disconnect) {
+  FF_LOG_INFO("fabric: disconnecting %s: %s", disconnect.peer.c_str(), disconnect.reason.c_str());
+  if (!swarm_) return;
+  auto peer = net::PeerId::parse(disconnect.peer);
+  if (peer.ok()) swarm_->hangup(*peer, [] {});
+}
+
+void FabricRuntime::carry_out(fabric::Event& event) {
+  using fabric::EventKind;
+  switch (event.kind) {
+    case EventKind::kWriteDone:
+      finish_write(event.write, WriteOutcome{event.status, event.write, event.acks, event.degraded});
+      break;
+    case EventKind::kPeerJoined:
+      FF_LOG_INFO("fabric: peer joined %s (%s)", event.peer.c_str(), event.text.c_str());
+      break;
+    case EventKind::kPeerLeft: FF_LOG_INFO("fabric: peer left %s", event.peer.c_str()); break;
+    case EventKind::kWarning:
+    case EventKind::kRejected:
+      FF_LOG_INFO("fabric: %s %s%s%s", fabric::event_kind_name(event.kind), event.text.c_str(),
+                  event.peer.empty() ? "" : " peer ", event.peer.c_str());
+      break;
+    default:
+      FF_LOG_DEBUG("fabric: %s %s %s", fabric::event_kind_name(event.kind), event.peer.c_str(),
+                   event.object.c_str());
+      break;
+  }
+}
+
+void FabricRuntime::schedule_commit() {
+  if (commit_posted_) return;
+  commit_posted_ = true;
+  // Posted: every Persist of this loop turn (many HTTP writes, many received mutations)
+  // shares one fdatasync.
+  std::weak_ptr<bool> alive = alive_;
+  boost::asio::post(io_, [this, alive] {
+    if (alive.expired()) return;
+    commit_posted_ = false;
+    commit();
+  });
+}
+
+void FabricRuntime::commit() {
+  if (!journal_ || failed_ || !unsynced_ticket_) return;
+  const std::uint64_t ticket = *unsynced_ticket_;
+  auto committed = journal_->commit();
+  if (!committed.ok()) return fatal("journal commit failed: " + committed.error().message);
+  unsynced_ticket_.reset();
+  if (stopped_) return;
+  node_->persisted(ticket, now_ms());
+  drain();
+}
+
+void FabricRuntime::arm_timer() {
+  if (stopped_) return;
+  const std::uint64_t next = node_->next_timeout_ms();
+  if (next == timer_target_ms_) return;
+  timer_target_ms_ = next;
+  timer_.cancel();
+  if (next == UINT64_MAX) return;
+  const std::uint64_t now = now_ms();
+  const auto delay = std::chrono::milliseconds(next > now ? next - now : 0);
+  timer_.expires_after(delay);
+  std::weak_ptr<bool> alive = alive_;
+  timer_.async_wait([this, alive](boost::system::error_code ec) {
+    if (ec || alive.expired() || stopped_) return;
+    timer_target_ms_ = UINT64_MAX;
+    node_->handle_timeout(now_ms());
+    drain();
+  });
+}
+
+void FabricRuntime::fatal(const std::string& message) {
+  if (failed_) return;
+  failed_ = true;
+  FF_LOG_ERROR("fabric: %s", message.c_str());
+  if (on_fatal_) on_fatal_(message);
+}
+
+void FabricRuntime::finish_write(const fabric::MutationId& id, WriteOutcome outcome) {
+  auto found = waiting_.find(id);
+  if (found == waiting_.end()) return;
+  auto done = std::move(found->second.done);
+  waiting_.erase(found);
+  done(std::move(outcome));
+}
+
+void FabricRuntime::write(const OpRequest& request, std::function<void(WriteOutcome)> done) {
+  WriteOutcome outcome;
+  if (stopped_ || failed_) {
+    outcome.status = make_error(Errc::kUnavailable, "the node is shutting down or its journal failed");
+    return done(std::move(outcome));
+  }
+  if (waiting_.size() >= kMaxWaitingWrites) {
+    outcome.status = make_error(Errc::kLimitExceeded, "too many writes in flight");
+    return done(std::move(outcome));
+  }
+  if (request.durability) {
+    if (auto mounted = node_->mount(request.op.object, request.op.kind, *request.durability); !mounted.ok()) {
+      outcome.status = mounted.error();
+      return done(std::move(outcome));
+    }
+  }
+  auto id = node_->apply(request.op, now_ms());
+  if (!id.ok()) {
+    outcome.status = id.error();
+    drain();
+    return done(std::move(outcome));
+  }
+  WaitingWrite waiting;
+  waiting.done = std::move(done);
+  waiting.timer = std::make_unique<boost::asio::steady_timer>(io_);
+  waiting.timer->expires_after(std::chrono::milliseconds(node_->config().write_timeout_ms) +
+                               kWriteWaitMargin);
+  const fabric::MutationId mutation = *id;
+  std::weak_ptr<bool> alive = alive_;
+  waiting.timer->async_wait([this, alive, mutation](boost::system::error_code ec) {
+    if (ec || alive.expired()) return;
+    WriteOutcome late;
+    late.write = mutation;
+    late.status = make_error(Errc::kUnavailable, "the write did not complete in time");
+    finish_write(mutation, std::move(late));
+  });
+  waiting_.emplace(mutation, std::move(waiting));
+  drain();
+}
+
+void FabricRuntime::shutdown() {
+  if (stopped_) return;
+  stopped_ = true;
+  timer_.cancel();
+  auto waiting = std::move(waiting_);
+  waiting_.clear();
+  for (auto& [id, write] : waiting) {
+    WriteOutcome outcome;
+    outcome.write = id;
+    outcome.status = make_error(Errc::kUnavailable, "the node is shutting down");
+    write.done(std::move(outcome));
+  }
+  for (auto& [key, link] : links_) {
+    if (link.outbound) link.outbound->close_write();
+  }
+  if (journal_ && !failed_) {
+    auto committed = journal_->commit();
+    if (!committed.ok()) FF_LOG_ERROR("journal: final commit failed: %s", committed.error().message.c_str());
+  }
+}
+
+std::string FabricRuntime::node_json() const {
+  json addrs = json::array();
+  json ws_addrs = json::array();
+  for (const auto& addr : addrs_) {
+    addrs.push_back(addr);
+    if (addr.find("/ws") != std::string::npos) ws_addrs.push_back(addr);
+  }
+  return json{{"program_id", node_->config().program_id},
+              {"peer_id", node_->config().peer_id},
+              {"sovereignty", fabric::sovereignty_name(node_->config().sovereignty)},
+              {"replica_id", std::to_string(node_->replica_id())},
+              {"addrs", addrs},
+              {"ws_addrs", ws_addrs}}
+      .dump();
+}
+
+std::string FabricRuntime::peers_json() const {
+  json peers = json::array();
+  for (const auto& peer : node_->peers()) {
+    peers.push_back({{"peer", peer.peer},
+                     {"replica_id", std::to_string(peer.replica)},
+                     {"sovereignty", fabric::sovereignty_name(peer.sovereignty)},
+                     {"capability_tier", peer.capability_tier},
+                     {"agent", peer.agent},
+                     {"stale", peer.stale},
+                     {"last_pulse_ms", peer.last_pulse_ms}});
+  }
+  json connections = json::array();
+  if (swarm_) {
+    for (const auto& info : swarm_->connections()) {
+      connections.push_back({{"peer", info.peer.to_base58()},
+                             {"addr", info.addr.to_string()},
+                             {"direction", net::direction_name(info.direction)}});
+    }
+  }
+  return json{{"peers", peers}, {"connections", connections}}.dump();
+}
+
+std::string FabricRuntime::state_json() const { return node_->state_json(); }
+
+Result<std::string> FabricRuntime::object_json(const std::string& name) const {
+  return node_->object_json(name);
+}
+
+MetricsSample FabricRuntime::metrics() const {
+  MetricsSample sample;
+  sample.fabric = node_->metrics();
+  sample.connections = swarm_ ? swarm_->stats().connections : 0;
+  sample.journal_file_bytes = journal_ ? journal_->file_bytes() : 0;
+  return sample;
+}
+
+}  // namespace ff::node

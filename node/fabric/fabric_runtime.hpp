@@ -1,0 +1,137 @@
+// FabricRuntime: drives one ff::fabric::FabricNode from the native event loop (docs/api.md,
+// "Runtime"). One io_context thread runs the Swarm and this runtime:
+// - every libp2p connection gets our outbound /fabric/1.0.0 stream carrying length-prefixed
+//   frames (SendDirect); frames read from the peer's inbound stream go to handle_direct,
+//   and a frame above kMaxDirectFrameBytes resets the stream and hangs up the peer;
+// - the node's sync topic is subscribed; Publish effects are published on it;
+// - Persist effects are appended to the journal and made durable with group commit: one
+//   fdatasync per loop turn, covering every record appended during the turn, then
+//   persisted(highest ticket);
+// - a steady timer calls handle_timeout at next_timeout_ms();
+// - at creation the journal is recovered and every record fed to restore().
+// It is the ApiBackend of the HTTP routes.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>  // before Boost.Asio: g++ 12 in C++20 mode needs it first
+#include <vector>
+
+#include "core/fabric/fabric_node.hpp"
+#include "core/journal/journal_writer.hpp"
+#include "net/swarm/swarm.hpp"
+#include "node/http/api_router.hpp"
+#include "node/storage/file_storage.hpp"
+
+namespace ff::node {
+
+inline constexpr const char* kJournalFileName = "fabric.journal";
+// Frames queued for a peer whose outbound stream is still opening (or congested).
+inline constexpr std::size_t kMaxQueuedFramesPerPeer = 4096;
+inline constexpr std::size_t kMaxQueuedBytesPerPeer = 16 * 1024 * 1024;
+// HTTP writes waiting for their kWriteDone, and the longest they wait beyond the node's
+// own write timeout.
+inline constexpr std::size_t kMaxWaitingWrites = 10000;
+inline constexpr std::chrono::milliseconds kWriteWaitMargin{5000};
+
+struct RuntimeOptions {
+  fabric::NodeConfig node;
+  // Directory of the journal (created if missing); empty: no journal (Ephemeral).
+  std::string journal_dir;
+};
+
+class FabricRuntime final : public ApiBackend {
+ public:
+  // Recovers the journal and builds the node. Errors say which step failed (journal
+  // directory, journal open, a record the node refused, bad node config).
+  static Result<std::unique_ptr<FabricRuntime>> create(boost::asio::io_context& io, RuntimeOptions options);
+  ~FabricRuntime() override;
+
+  // Registers the /fabric/1.0.0 handler on `swarm`, subscribes to the sync topic and starts
+  // the timer. The swarm must outlive the runtime's use of it (shutdown() ends that).
+  Status attach(net::Swarm& swarm);
+  // Swarm observer inputs (the app forwards them).
+  void on_connected(const net::ConnectionInfo& info);
+  void on_disconnected(const net::ConnectionInfo& info);
+  void on_message(const net::Deliver& message);
+  // Called when the journal fails: the node cannot make writes durable any more.
+  void set_fatal_handler(std::function<void(const std::string&)> handler) { on_fatal_ = std::move(handler); }
+  // Addresses reported by GET /api/node.
+  void set_addrs(std::vector<std::string> addrs) { addrs_ = std::move(addrs); }
+
+  // Stops the timer, fails waiting writes, and commits (fsyncs) the journal.
+  void shutdown();
+
+  fabric::FabricNode& node() { return *node_; }
+  std::uint64_t now_ms() const;
+  std::size_t recovered_records() const { return recovered_records_; }
+
+  // ApiBackend.
+  std::string node_json() const override;
+  std::string peers_json() const override;
+  std::string state_json() const override;
+  Result<std::string> object_json(const std::string& name) const override;
+  void write(const OpRequest& request, std::function<void(WriteOutcome)> done) override;
+  MetricsSample metrics() const override;
+
+ private:
+  struct PeerLink {
+    std::size_t connections = 0;
+    std::shared_ptr<net::SwarmStream> outbound;
+    bool opening = false;
+    std::deque<Bytes> queued;  // framed bytes waiting for the stream
+    std::size_t queued_bytes = 0;
+  };
+  struct WaitingWrite {
+    std::function<void(WriteOutcome)> done;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+
+  FabricRuntime(boost::asio::io_context& io, std::unique_ptr<fabric::FabricNode> node);
+
+  void drain();
+  void carry_out(fabric::SendDirect& send);
+  void carry_out(fabric::Publish& publish);
+  void carry_out(fabric::Persist& persist);
+  void carry_out(fabric::Disconnect& disconnect);
+  void carry_out(fabric::Event& event);
+  void open_outbound(const net::PeerId& peer);
+  void flush_queue(PeerLink& link);
+  void accept_inbound(const std::shared_ptr<net::SwarmStream>& stream);
+  void schedule_commit();
+  void commit();
+  void arm_timer();
+  void fatal(const std::string& message);
+  void finish_write(const fabric::MutationId& id, WriteOutcome outcome);
+
+  boost::asio::io_context& io_;
+  std::unique_ptr<fabric::FabricNode> node_;
+  net::Swarm* swarm_ = nullptr;
+  std::unique_ptr<FileStorage> storage_;
+  std::optional<journal::JournalWriter> journal_;
+  std::size_t recovered_records_ = 0;
+  std::map<std::string, PeerLink> links_;  // by PeerId text
+  std::map<fabric::MutationId, WaitingWrite> waiting_;
+  std::vector<std::string> addrs_;
+  boost::asio::steady_timer timer_;
+  std::uint64_t timer_target_ms_ = UINT64_MAX;
+  bool draining_ = false;
+  bool commit_posted_ = false;
+  std::optional<std::uint64_t> unsynced_ticket_;  // highest ticket appended, not yet durable
+  bool failed_ = false;
+  bool stopped_ = false;
+  std::function<void(const std::string&)> on_fatal_;
+  std::chrono::steady_clock::time_point steady_base_;
+  std::uint64_t wall_base_ms_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace ff::node
