@@ -916,7 +916,7 @@ std::string Mesh::recent_trace() const {
   return text;
 }
 
-void Mesh::anomaly(std::string text) {
+void Mesh::anomaly(const std::string& text) {
   ++anomaly_count_;
   trace_line("t=" + std::to_string(now_ms_) + " ANOMALY " + text);
   if (anomalies_.size() < kMaxAnomaliesKept)

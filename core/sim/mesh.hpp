@@ -259,7 +259,7 @@ class Mesh {
   void send_gossip_hop(NodeIndex from, NodeIndex to, const Bytes& data, std::uint64_t content_hash);
   void deliver_gossip(NodeIndex from, NodeIndex to, const Bytes& data, bool redelivery);
   void on_event(NodeIndex i, const fabric::Event& event);
-  void anomaly(std::string text);
+  void anomaly(const std::string& text);
   void fail(std::string text);
   void trace(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::uint64_t d);
   void trace_line(std::string line);

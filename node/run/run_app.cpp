@@ -212,7 +212,12 @@ class RunApp {
       out += "│ " + text + std::string(width - text.size(), ' ') + " │\n";
     };
     row("Fluid Fabric node");
-    for (const auto& [label, value] : rows) row(label + std::string(12 - label.size(), ' ') + value);
+    for (const auto& [label, value] : rows) {
+      std::string line = label;
+      line.append(12 - label.size(), ' ');
+      line += value;
+      row(line);
+    }
     out += "└" + rule + "┘\n";
     auto qr = qr_text(studio_url);
     if (qr.ok()) out += *qr;
