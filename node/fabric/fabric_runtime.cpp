@@ -2,10 +2,16 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/post.hpp>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <system_error>
+#include <thread>
 #include <type_traits>
 #include <variant>
 
@@ -34,6 +40,137 @@ class LogReporter final : public journal::Reporter {
 
 }  // namespace
 
+// The journal thread. It owns the JournalWriter (and the storage under it) from the moment
+// it starts, so the journal file is only ever appended to and synced by this one thread,
+// in the order the records were submitted. Each round takes every queued record, appends
+// them all, commits once (one fdatasync: group commit) and reports the highest ticket
+// covered; records submitted meanwhile queue up for the next round.
+class JournalCommitter {
+ public:
+  // Both callbacks run on the journal thread; they must only hand the news over (post).
+  using DurableCallback = std::function<void(std::uint64_t ticket)>;
+  using FailedCallback = std::function<void(std::string message)>;
+
+  JournalCommitter(std::unique_ptr<journal::Storage> storage, journal::JournalWriter writer,
+                   DurableCallback on_durable, FailedCallback on_failed)
+      : storage_(std::move(storage)),
+        writer_(std::move(writer)),
+        on_durable_(std::move(on_durable)),
+        on_failed_(std::move(on_failed)),
+        file_bytes_(writer_->file_bytes()) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~JournalCommitter() { (void)stop(); }
+  JournalCommitter(const JournalCommitter&) = delete;
+  JournalCommitter& operator=(const JournalCommitter&) = delete;
+
+  // Hands one record over. Waits while the queue is at its bounds. False (the record
+  // dropped) once the journal has failed: on_failed has been called then.
+  bool submit(std::uint64_t ticket, Bytes record) {
+    std::unique_lock lock(mutex_);
+    space_ready_.wait(lock, [this] {
+      return failed_ || queue_.empty() ||
+             (queue_.size() < kMaxJournalQueueRecords && queued_bytes_ < kMaxJournalQueueBytes);
+    });
+    if (failed_ || stopping_) return false;
+    queued_bytes_ += record.size();
+    queue_.push_back(Pending{ticket, std::move(record)});
+    lock.unlock();
+    work_ready_.notify_one();
+    return true;
+  }
+
+  // Appends and syncs everything submitted so far, then joins the thread. Returns the
+  // journal's error if it failed (at any time). Idempotent; submit() refuses afterwards.
+  Status stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    work_ready_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    std::lock_guard lock(mutex_);
+    if (failed_) return make_error(Errc::kIo, failure_);
+    return {};
+  }
+
+  // The journal's size once everything taken by the thread is written (for /metrics).
+  std::uint64_t file_bytes() const { return file_bytes_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Pending {
+    std::uint64_t ticket;
+    Bytes record;
+  };
+
+  void run() {
+    std::deque<Pending> batch;
+    while (true) {
+      {
+        std::unique_lock lock(mutex_);
+        work_ready_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+        if (queue_.empty()) return;  // stopping, and every earlier round ended with a sync
+        batch.swap(queue_);
+        queued_bytes_ = 0;
+      }
+      space_ready_.notify_all();
+      auto written = write(batch);
+      batch.clear();
+      if (!written.ok()) {
+        {
+          std::lock_guard lock(mutex_);
+          failed_ = true;
+          failure_ = written.error().message;
+          queue_.clear();
+          queued_bytes_ = 0;
+        }
+        space_ready_.notify_all();
+        on_failed_(written.error().message);
+        return;
+      }
+    }
+  }
+
+  // Appends `batch` in order and commits; reports what became durable.
+  Status write(std::deque<Pending>& batch) {
+    std::optional<std::uint64_t> highest;
+    for (Pending& pending : batch) {
+      auto appended = writer_->append(pending.record);
+      if (!appended.ok() && appended.error().code == Errc::kLimitExceeded) {
+        // Too much unsynced in this round: commit what is there and retry.
+        auto committed = writer_->commit();
+        if (!committed.ok())
+          return make_error(Errc::kIo, "journal commit failed: " + committed.error().message);
+        if (highest) on_durable_(*highest);
+        appended = writer_->append(pending.record);
+      }
+      if (!appended.ok()) return make_error(Errc::kIo, "journal append failed: " + appended.error().message);
+      highest = std::max(highest.value_or(0), pending.ticket);
+    }
+    auto committed = writer_->commit();
+    if (!committed.ok()) return make_error(Errc::kIo, "journal commit failed: " + committed.error().message);
+    file_bytes_.store(writer_->file_bytes(), std::memory_order_relaxed);
+    if (highest) on_durable_(*highest);
+    return {};
+  }
+
+  std::unique_ptr<journal::Storage> storage_;  // under writer_: destroyed after it
+  std::optional<journal::JournalWriter> writer_;
+  DurableCallback on_durable_;
+  FailedCallback on_failed_;
+  std::atomic<std::uint64_t> file_bytes_;
+
+  std::mutex mutex_;
+  std::condition_variable work_ready_;   // the thread waits: a record or stop
+  std::condition_variable space_ready_;  // submit() waits: room in the queue
+  std::deque<Pending> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool stopping_ = false;
+  bool failed_ = false;
+  std::string failure_;
+  std::thread thread_;  // last: starts once everything above exists
+};
+
 FabricRuntime::FabricRuntime(boost::asio::io_context& io, std::unique_ptr<fabric::FabricNode> node)
     : io_(io), node_(std::move(node)), timer_(io), steady_base_(std::chrono::steady_clock::now()) {
   wall_base_ms_ = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -41,7 +178,11 @@ FabricRuntime::FabricRuntime(boost::asio::io_context& io, std::unique_ptr<fabric
                                                  .count());
 }
 
-FabricRuntime::~FabricRuntime() { *alive_ = false; }
+FabricRuntime::~FabricRuntime() {
+  *alive_ = false;
+  // Without shutdown(): still make every handed-over record durable before the journal goes.
+  if (committer_) (void)committer_->stop();
+}
 
 std::uint64_t FabricRuntime::now_ms() const {
   // Wall-clock at start plus monotonic time since: never goes backwards.
@@ -61,10 +202,11 @@ Result<std::unique_ptr<FabricRuntime>> FabricRuntime::create(boost::asio::io_con
       return make_error(
           Errc::kIo, "cannot create journal directory " + options.journal_dir + ": " + std::strerror(errno));
     }
-    FF_TRY_ASSIGN(runtime->storage_, FileStorage::open(options.journal_dir));
+    FF_TRY_ASSIGN(std::unique_ptr<FileStorage> files, FileStorage::open(options.journal_dir));
+    std::unique_ptr<journal::Storage> storage = std::move(files);
+    if (options.wrap_journal_storage) storage = options.wrap_journal_storage(std::move(storage));
     LogReporter reporter;
-    auto opened =
-        journal::open_journal(*runtime->storage_, kJournalFileName, journal::JournalOptions{}, reporter);
+    auto opened = journal::open_journal(*storage, kJournalFileName, journal::JournalOptions{}, reporter);
     if (!opened.ok()) {
       return make_error(opened.error().code, "journal " + options.journal_dir + "/" + kJournalFileName +
                                                  ": " + opened.error().message);
@@ -82,7 +224,27 @@ Result<std::unique_ptr<FabricRuntime>> FabricRuntime::create(boost::asio::io_con
       }
       ++runtime->recovered_records_;
     }
-    runtime->journal_.emplace(std::move(opened->writer));
+    // The callbacks run on the journal thread and touch nothing of the runtime's: they post
+    // to the loop, where `alive` tells whether the runtime still exists.
+    boost::asio::io_context* loop = &io;
+    FabricRuntime* self = runtime.get();
+    std::weak_ptr<bool> alive = runtime->alive_;
+    try {
+      runtime->committer_ = std::make_unique<JournalCommitter>(
+          std::move(storage), std::move(opened->writer),
+          [loop, self, alive](std::uint64_t ticket) {
+            boost::asio::post(*loop, [self, alive, ticket] {
+              if (!alive.expired()) self->on_durable(ticket);
+            });
+          },
+          [loop, self, alive](std::string message) {
+            boost::asio::post(*loop, [self, alive, message = std::move(message)] {
+              if (!alive.expired()) self->fatal(message);
+            });
+          });
+    } catch (const std::system_error& error) {
+      return make_error(Errc::kIo, std::string("cannot start the journal thread: ") + error.what());
+    }
   }
   runtime->node_->restored(runtime->now_ms());
   return runtime;
@@ -251,17 +413,11 @@ void FabricRuntime::carry_out(fabric::Publish& publish) {
 }
 
 void FabricRuntime::carry_out(fabric::Persist& persist) {
-  if (!journal_ || failed_) return;
-  auto appended = journal_->append(persist.record);
-  if (!appended.ok() && appended.error().code == Errc::kLimitExceeded) {
-    // Too much unsynced: commit what is there (its tickets become durable next turn) and retry.
-    auto committed = journal_->commit();
-    if (!committed.ok()) return fatal("journal commit failed: " + committed.error().message);
-    appended = journal_->append(persist.record);
-  }
-  if (!appended.ok()) return fatal("journal append failed: " + appended.error().message);
-  unsynced_ticket_ = persist.ticket;
-  schedule_commit();
+  // `persist.sync` is not looked at: every record is synced, since persisted(t) covers every
+  // ticket <= t and records of both kinds interleave.
+  if (!committer_ || failed_) return;
+  // False only once the journal failed; its error is already on its way to fatal().
+  (void)committer_->submit(persist.ticket, std::move(persist.record));
 }
 
 void FabricRuntime::carry_out(fabric::Disconnect& disconnect) {
@@ -293,25 +449,7 @@ void FabricRuntime::carry_out(fabric::Event& event) {
   }
 }
 
-void FabricRuntime::schedule_commit() {
-  if (commit_posted_) return;
-  commit_posted_ = true;
-  // Posted: every Persist of this loop turn (many HTTP writes, many received mutations)
-  // shares one fdatasync.
-  std::weak_ptr<bool> alive = alive_;
-  boost::asio::post(io_, [this, alive] {
-    if (alive.expired()) return;
-    commit_posted_ = false;
-    commit();
-  });
-}
-
-void FabricRuntime::commit() {
-  if (!journal_ || failed_ || !unsynced_ticket_) return;
-  const std::uint64_t ticket = *unsynced_ticket_;
-  auto committed = journal_->commit();
-  if (!committed.ok()) return fatal("journal commit failed: " + committed.error().message);
-  unsynced_ticket_.reset();
+void FabricRuntime::on_durable(std::uint64_t ticket) {
   if (stopped_) return;
   node_->persisted(ticket, now_ms());
   drain();
@@ -406,9 +544,9 @@ void FabricRuntime::shutdown() {
   for (auto& [key, link] : links_) {
     if (link.outbound) link.outbound->close_write();
   }
-  if (journal_ && !failed_) {
-    auto committed = journal_->commit();
-    if (!committed.ok()) FF_LOG_ERROR("journal: final commit failed: %s", committed.error().message.c_str());
+  if (committer_) {
+    auto stopped = committer_->stop();
+    if (!stopped.ok()) FF_LOG_ERROR("fabric: %s", stopped.error().message.c_str());
   }
 }
 
@@ -460,7 +598,7 @@ MetricsSample FabricRuntime::metrics() const {
   MetricsSample sample;
   sample.fabric = node_->metrics();
   sample.connections = swarm_ ? swarm_->stats().connections : 0;
-  sample.journal_file_bytes = journal_ ? journal_->file_bytes() : 0;
+  sample.journal_file_bytes = committer_ ? committer_->file_bytes() : 0;
   return sample;
 }
 

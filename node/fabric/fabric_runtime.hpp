@@ -4,9 +4,13 @@
 //   frames (SendDirect); frames read from the peer's inbound stream go to handle_direct,
 //   and a frame above kMaxDirectFrameBytes resets the stream and hangs up the peer;
 // - the node's sync topic is subscribed; Publish effects are published on it;
-// - Persist effects are appended to the journal and made durable with group commit: one
-//   fdatasync per loop turn, covering every record appended during the turn, then
-//   persisted(highest ticket);
+// - Persist effects are handed to the journal thread (JournalCommitter, one per runtime),
+//   which appends them and makes them durable with group commit: one fdatasync covers every
+//   record handed over before it started, and the records handed over while it runs wait
+//   for the next one. When a sync ends, persisted(highest ticket covered) runs back on the
+//   io_context thread. The loop itself never waits for the disk (an fdatasync takes
+//   milliseconds, during which libp2p traffic, HTTP requests and other writes would stall),
+//   except when kMaxJournalQueueBytes are already waiting for it;
 // - a steady timer calls handle_timeout at next_timeout_ms();
 // - at creation the journal is recovered and every record fed to restore().
 // It is the ApiBackend of the HTTP routes.
@@ -15,6 +19,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -41,12 +46,23 @@ inline constexpr std::size_t kMaxQueuedBytesPerPeer = 16 * 1024 * 1024;
 // own write timeout.
 inline constexpr std::size_t kMaxWaitingWrites = 10000;
 inline constexpr std::chrono::milliseconds kWriteWaitMargin{5000};
+// Records handed to the journal thread and not yet taken by it. Beyond either bound the
+// loop waits for the thread (the disk is this far behind: back-pressure, not a drop, since
+// the node already applied the write). The byte bound matches the journal's own
+// max_unsynced_bytes; a single record larger than it is accepted when nothing is queued.
+inline constexpr std::size_t kMaxJournalQueueBytes = journal::kDefaultMaxUnsyncedBytes;
+inline constexpr std::size_t kMaxJournalQueueRecords = 65536;
 
 struct RuntimeOptions {
   fabric::NodeConfig node;
   // Directory of the journal (created if missing); empty: no journal (Ephemeral).
   std::string journal_dir;
+  // Test hook: wraps the journal's FileStorage (e.g. to slow its syncs down or make them
+  // fail). The wrapper is used from the journal thread once create() returns.
+  std::function<std::unique_ptr<journal::Storage>(std::unique_ptr<journal::Storage>)> wrap_journal_storage;
 };
+
+class JournalCommitter;  // the journal thread (fabric_runtime.cpp)
 
 class FabricRuntime final : public ApiBackend {
  public:
@@ -67,7 +83,8 @@ class FabricRuntime final : public ApiBackend {
   // Addresses reported by GET /api/node.
   void set_addrs(std::vector<std::string> addrs) { addrs_ = std::move(addrs); }
 
-  // Stops the timer, fails waiting writes, and commits (fsyncs) the journal.
+  // Stops the timer, fails waiting writes, then waits for the journal thread to append and
+  // sync every record handed to it and joins it. Call on the io_context thread.
   void shutdown();
 
   fabric::FabricNode& node() { return *node_; }
@@ -106,8 +123,8 @@ class FabricRuntime final : public ApiBackend {
   void open_outbound(const net::PeerId& peer);
   void flush_queue(PeerLink& link);
   void accept_inbound(const std::shared_ptr<net::SwarmStream>& stream);
-  void schedule_commit();
-  void commit();
+  // On the io_context thread, once the journal thread has synced every ticket <= `ticket`.
+  void on_durable(std::uint64_t ticket);
   void arm_timer();
   void fatal(const std::string& message);
   void finish_write(const fabric::MutationId& id, WriteOutcome outcome);
@@ -115,8 +132,7 @@ class FabricRuntime final : public ApiBackend {
   boost::asio::io_context& io_;
   std::unique_ptr<fabric::FabricNode> node_;
   net::Swarm* swarm_ = nullptr;
-  std::unique_ptr<FileStorage> storage_;
-  std::optional<journal::JournalWriter> journal_;
+  std::unique_ptr<JournalCommitter> committer_;  // null without a journal
   std::size_t recovered_records_ = 0;
   std::map<std::string, PeerLink> links_;  // by PeerId text
   std::map<fabric::MutationId, WaitingWrite> waiting_;
@@ -124,8 +140,6 @@ class FabricRuntime final : public ApiBackend {
   boost::asio::steady_timer timer_;
   std::uint64_t timer_target_ms_ = UINT64_MAX;
   bool draining_ = false;
-  bool commit_posted_ = false;
-  std::optional<std::uint64_t> unsynced_ticket_;  // highest ticket appended, not yet durable
   bool failed_ = false;
   bool stopped_ = false;
   std::function<void(const std::string&)> on_fatal_;

@@ -162,16 +162,11 @@ Result<OpRequest> parse_op_request(const std::string& name, const std::string& b
 
 int http_status_for(Errc code) {
   switch (code) {
-    case Errc::kInvalidInput:
-      return 400;
-    case Errc::kNotFound:
-      return 404;
-    case Errc::kLimitExceeded:
-      return 429;
-    case Errc::kUnavailable:
-      return 503;
-    default:
-      return 500;
+    case Errc::kInvalidInput: return 400;
+    case Errc::kNotFound: return 404;
+    case Errc::kLimitExceeded: return 429;
+    case Errc::kUnavailable: return 503;
+    default: return 500;
   }
 }
 

@@ -23,6 +23,7 @@
 #include "core/codec/hex.hpp"
 #include "net/swarm/swarm.hpp"
 #include "net/swarm/swarm_log.hpp"
+#include "node/run/data_dir.hpp"
 
 namespace ff::node {
 
@@ -405,38 +406,8 @@ class P2pApp {
 }  // namespace
 
 Result<net::PrivateKey> load_or_create_key(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    Bytes bytes(net::kMaxKeyDataBytes + 64);
-    std::size_t size = 0;
-    while (size < bytes.size()) {
-      const ssize_t n = ::read(fd, bytes.data() + size, bytes.size() - size);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      size += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    bytes.resize(size);
-    auto key = net::PrivateKey::decode(bytes);
-    if (!key.ok()) return make_error(key.error().code, "--key " + path + ": " + key.error().message);
-    return key;
-  }
-  if (errno != ENOENT) return make_error(Errc::kIo, "--key " + path + ": " + std::strerror(errno));
-  FF_TRY_ASSIGN(net::PrivateKey key, net::PrivateKey::generate_ed25519());
-  const Bytes encoded = key.encode();
-  // O_EXCL: never overwrite a key another process created meanwhile.
-  const int out = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (out < 0) return make_error(Errc::kIo, "--key " + path + ": cannot create: " + std::strerror(errno));
-  std::size_t written = 0;
-  while (written < encoded.size()) {
-    const ssize_t n = ::write(out, encoded.data() + written, encoded.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    written += static_cast<std::size_t>(n);
-  }
-  const bool synced = ::fsync(out) == 0;
-  ::close(out);
-  if (written != encoded.size() || !synced) return make_error(Errc::kIo, "--key " + path + ": write failed");
+  auto key = load_or_create_identity(path);
+  if (!key.ok()) return make_error(key.error().code, "--key " + key.error().message);
   return key;
 }
 

@@ -5,11 +5,15 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>  // before Boost.Asio: g++ 12 in C++20 mode needs it first
 #include <vector>
 
@@ -17,6 +21,88 @@ namespace ff::node {
 namespace {
 
 constexpr const char* kPeer = "12D3KooWGC1ir7tYfhkDDnzWNzprdQDreX4HnbDFULaLWGbqe9UN";
+constexpr auto kWaitBound = std::chrono::seconds(20);
+
+// What the tests see of, and do to, the journal file's syncs (shared with the journal
+// thread, hence the mutex). Until armed, syncs pass straight through (open_journal syncs).
+struct SyncProbe {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool armed = false;
+  bool gate_open = true;                         // while false, an armed sync waits before it runs
+  bool fail = false;                             // an armed sync fails instead of running
+  int syncs_started = 0;                         // armed syncs entered
+  std::vector<std::uint64_t> synced_file_bytes;  // file size each armed sync made durable
+
+  void open_gate() {
+    {
+      std::lock_guard lock(mutex);
+      gate_open = true;
+    }
+    changed.notify_all();
+  }
+  bool wait_for_syncs_started(int count) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, kWaitBound, [&] { return syncs_started >= count; });
+  }
+};
+
+class ProbedFile final : public journal::StorageFile {
+ public:
+  ProbedFile(std::unique_ptr<journal::StorageFile> inner, std::shared_ptr<SyncProbe> probe)
+      : inner_(std::move(inner)), probe_(std::move(probe)) {}
+  Result<std::uint64_t> size() override { return inner_->size(); }
+  Result<std::size_t> read(std::uint64_t offset, std::span<std::uint8_t> out) override {
+    return inner_->read(offset, out);
+  }
+  Status append(ByteView data) override { return inner_->append(data); }
+  Status truncate(std::uint64_t size) override { return inner_->truncate(size); }
+  Status sync() override {
+    std::unique_lock lock(probe_->mutex);
+    if (!probe_->armed) {
+      lock.unlock();
+      return inner_->sync();
+    }
+    ++probe_->syncs_started;
+    probe_->changed.notify_all();
+    probe_->changed.wait(lock, [&] { return probe_->gate_open; });
+    if (probe_->fail) return make_error(Errc::kIo, "injected sync failure");
+    FF_TRY(inner_->sync());
+    FF_TRY_ASSIGN(const std::uint64_t bytes, inner_->size());
+    probe_->synced_file_bytes.push_back(bytes);
+    return {};
+  }
+
+ private:
+  std::unique_ptr<journal::StorageFile> inner_;
+  std::shared_ptr<SyncProbe> probe_;
+};
+
+class ProbedStorage final : public journal::Storage {
+ public:
+  ProbedStorage(std::unique_ptr<journal::Storage> inner, std::shared_ptr<SyncProbe> probe)
+      : inner_(std::move(inner)), probe_(std::move(probe)) {}
+  Result<std::unique_ptr<journal::StorageFile>> open(std::string_view name, journal::OpenMode mode) override {
+    FF_TRY_ASSIGN(std::unique_ptr<journal::StorageFile> file, inner_->open(name, mode));
+    return std::unique_ptr<journal::StorageFile>(std::make_unique<ProbedFile>(std::move(file), probe_));
+  }
+  Result<bool> exists(std::string_view name) override { return inner_->exists(name); }
+  Status replace(std::string_view source, std::string_view target) override {
+    return inner_->replace(source, target);
+  }
+  Status remove(std::string_view name) override { return inner_->remove(name); }
+
+ private:
+  std::unique_ptr<journal::Storage> inner_;
+  std::shared_ptr<SyncProbe> probe_;
+};
+
+// Opens the gate when a test ends, even on a failed assertion: the runtime's destructor
+// joins the journal thread, which would otherwise wait at the gate forever.
+struct GateOpener {
+  std::shared_ptr<SyncProbe> probe;
+  ~GateOpener() { probe->open_gate(); }
+};
 
 class FabricRuntimeTest : public ::testing::Test {
  protected:
@@ -29,8 +115,14 @@ class FabricRuntimeTest : public ::testing::Test {
 
   Result<std::unique_ptr<FabricRuntime>> make(
       boost::asio::io_context& io, bool journal = true,
-      fabric::Sovereignty sovereignty = fabric::Sovereignty::kAuthority) {
+      fabric::Sovereignty sovereignty = fabric::Sovereignty::kAuthority,
+      std::shared_ptr<SyncProbe> probe = nullptr) {
     RuntimeOptions options;
+    if (probe) {
+      options.wrap_journal_storage = [probe](std::unique_ptr<journal::Storage> inner) {
+        return std::unique_ptr<journal::Storage>(std::make_unique<ProbedStorage>(std::move(inner), probe));
+      };
+    }
     options.node.program_id = "Alpha";
     options.node.peer_id = kPeer;
     options.node.sovereignty = sovereignty;
@@ -52,6 +144,12 @@ class FabricRuntimeTest : public ::testing::Test {
     OpRequest request;
     request.op = fabric::Op::increment(name, amount);
     return request;
+  }
+
+  std::uint64_t journal_file_bytes_on_disk() const {
+    struct stat status {};
+    if (::stat((dir_ + "/journal/" + kJournalFileName).c_str(), &status) != 0) return 0;
+    return static_cast<std::uint64_t>(status.st_size);
   }
 
   std::string dir_;
@@ -161,6 +259,112 @@ TEST_F(FabricRuntimeTest, AJournalOfAnotherFormatIsRefusedAndKept) {
   const std::size_t n = std::fread(buffer, 1, sizeof(buffer) - 1, file);
   std::fclose(file);
   EXPECT_EQ(std::string(buffer, n), "this is not a journal file at all, not even its header");
+}
+
+TEST_F(FabricRuntimeTest, TheLoopKeepsRunningDuringASlowSyncAndTheNextSyncCoversEveryWriteMadeMeanwhile) {
+  auto probe = std::make_shared<SyncProbe>();
+  boost::asio::io_context io;
+  auto runtime = make(io, true, fabric::Sovereignty::kAuthority, probe);
+  ASSERT_TRUE(runtime.ok()) << runtime.error().message;
+  GateOpener opener{probe};
+  {
+    std::lock_guard lock(probe->mutex);
+    probe->armed = true;
+    probe->gate_open = false;
+  }
+  int done = 0;
+  auto count_ok = [&](WriteOutcome o) {
+    EXPECT_TRUE(o.status.ok()) << o.status.error().message;
+    ++done;
+  };
+  (*runtime)->write(counter_op("hits", 1), count_ok);
+  // The first sync starts on its own thread, with no help from the loop, and hangs there.
+  ASSERT_TRUE(probe->wait_for_syncs_started(1)) << "the journal was never synced off the loop";
+  constexpr int kDuringSync = 40;
+  for (int i = 0; i < kDuringSync; ++i) (*runtime)->write(counter_op("hits", 1), count_ok);
+  bool loop_ran = false;
+  boost::asio::post(io, [&] { loop_ran = true; });
+  io.run_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(loop_ran) << "the event loop is blocked by the sync";
+  EXPECT_EQ(done, 0) << "a write completed before the journal held it durably";
+  EXPECT_EQ((*runtime)->object_json("hits").value(), std::to_string(1 + kDuringSync));
+
+  probe->open_gate();
+  run_until(io, [&] { return done == 1 + kDuringSync; });
+  EXPECT_EQ(done, 1 + kDuringSync);
+  std::lock_guard lock(probe->mutex);
+  // Group commit: the writes made during the slow sync wait for one more sync, not one each.
+  ASSERT_EQ(probe->synced_file_bytes.size(), 2u);
+  EXPECT_LT(probe->synced_file_bytes[0], probe->synced_file_bytes[1]);
+  EXPECT_EQ(probe->synced_file_bytes[1], journal_file_bytes_on_disk()) << "the last sync missed records";
+  EXPECT_EQ(probe->synced_file_bytes[1], (*runtime)->metrics().journal_file_bytes);
+}
+
+TEST_F(FabricRuntimeTest, ShutdownWithWritesInFlightSyncsThemBeforeItReturns) {
+  auto probe = std::make_shared<SyncProbe>();
+  constexpr int kInFlight = 25;
+  {
+    boost::asio::io_context io;
+    auto runtime = make(io, true, fabric::Sovereignty::kAuthority, probe);
+    ASSERT_TRUE(runtime.ok()) << runtime.error().message;
+    GateOpener opener{probe};
+    {
+      std::lock_guard lock(probe->mutex);
+      probe->armed = true;
+      probe->gate_open = false;
+    }
+    int failed = 0;
+    auto count_failed = [&](WriteOutcome o) {
+      if (!o.status.ok()) ++failed;
+    };
+    (*runtime)->write(counter_op("hits", 1), count_failed);
+    ASSERT_TRUE(probe->wait_for_syncs_started(1));
+    for (int i = 1; i < kInFlight; ++i) (*runtime)->write(counter_op("hits", 1), count_failed);
+    // Shutdown must wait for the slow sync and then sync the records queued behind it; the
+    // gate opens from another thread while it waits (or before it starts: either way the
+    // records must be durable when it returns).
+    std::thread releaser([probe] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      probe->open_gate();
+    });
+    (*runtime)->shutdown();
+    releaser.join();
+    EXPECT_EQ(failed, kInFlight) << "shutdown answers every waiting write";
+    std::lock_guard lock(probe->mutex);
+    ASSERT_FALSE(probe->synced_file_bytes.empty());
+    EXPECT_EQ(probe->synced_file_bytes.back(), journal_file_bytes_on_disk())
+        << "records were left unsynced at shutdown";
+  }
+  boost::asio::io_context io;
+  auto again = make(io);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ((*again)->recovered_records(), static_cast<std::size_t>(kInFlight));
+  EXPECT_EQ((*again)->object_json("hits").value(), std::to_string(kInFlight));
+}
+
+TEST_F(FabricRuntimeTest, AFailedSyncGoesToTheFatalHandlerAndTheWriteNeverCompletes) {
+  auto probe = std::make_shared<SyncProbe>();
+  boost::asio::io_context io;
+  auto runtime = make(io, true, fabric::Sovereignty::kAuthority, probe);
+  ASSERT_TRUE(runtime.ok()) << runtime.error().message;
+  {
+    std::lock_guard lock(probe->mutex);
+    probe->armed = true;
+    probe->fail = true;
+  }
+  std::optional<std::string> fatal;
+  (*runtime)->set_fatal_handler([&](const std::string& message) { fatal = message; });
+  std::optional<WriteOutcome> outcome;
+  (*runtime)->write(counter_op("hits", 1), [&](WriteOutcome o) { outcome = std::move(o); });
+  run_until(io, [&] { return fatal.has_value(); });
+  ASSERT_TRUE(fatal) << "the journal failure never reached the fatal handler";
+  EXPECT_NE(fatal->find("injected sync failure"), std::string::npos) << *fatal;
+  EXPECT_FALSE(outcome && outcome->status.ok()) << "a write completed though its sync failed";
+  std::optional<WriteOutcome> later;
+  (*runtime)->write(counter_op("hits", 1), [&](WriteOutcome o) { later = std::move(o); });
+  ASSERT_TRUE(later) << "a write after the journal failed must be refused at once";
+  ASSERT_FALSE(later->status.ok());
+  EXPECT_EQ(later->status.error().code, Errc::kUnavailable);
 }
 
 }  // namespace
