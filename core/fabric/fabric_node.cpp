@@ -105,10 +105,6 @@ struct FabricNode::Impl {
   LivenessGuard liveness;
 
   std::map<std::uint64_t, Write> writes;  // own seq -> write
-  // Highest own seq our journal holds. Own mutations above it are never sent to anyone
-  // (not by gossip, catch-up or snapshot): after a crash they may be lost and their
-  // sequence numbers written again with other content.
-  std::uint64_t durable_own_seq = 0;
   std::uint64_t next_ticket = 1;
   std::uint64_t persisted_upto = 0;
   std::uint64_t snapshot_ticket = 0;  // the last Snapshot record we journalled
@@ -119,11 +115,32 @@ struct FabricNode::Impl {
   bool restored_done = false;
   std::map<std::uint64_t, wire::Mutation> restored_own;  // own ack-requested writes not upgraded
 
+  // ---- Replica sessions (docs/fabric.md "Replica sessions") ----
+  // While restoring: the replica the journal's records were written as (Session records
+  // change it), whether any record was restored, and whether the last one was a Shutdown
+  // naming that replica.
+  ReplicaId session_replica = 0;
+  bool any_record = false;
+  bool ended_clean = false;
+  bool rebind_objects = false;  // objects were built for a replica other than `self`
+  bool session_started = false;
+  bool shut_down = false;
+  // The Session record's ticket until it is durable (0 = open). Own writes of the session
+  // are not sent anywhere before: were the record lost, the next start would not know the
+  // replica was used and could write as it again.
+  std::uint64_t publish_gate = 0;
+  std::uint64_t session_first_seq = 1;  // own seqs from here on belong to this session
+  std::vector<Bytes> held_publishes;    // sync messages waiting for the gate
+
   std::deque<Effect> effects;
   Metrics metrics;
   std::uint64_t effects_dropped = 0;
 
   bool is_authority() const { return config.sovereignty == Sovereignty::kAuthority; }
+  // Own writes of this session not sendable yet (the gate is closed).
+  bool held_back(const wire::Mutation& m) const {
+    return publish_gate != 0 && m.origin == self && m.seq >= session_first_seq;
+  }
   bool vv_self_saturated() const { return vv_get(vv, self) == kNever; }
 
   // ---- Effects ----
@@ -385,9 +402,9 @@ struct FabricNode::Impl {
     }
     if (!lacks) return;
     if (need_snapshot) {
-      // A snapshot holds every own write; wait until the journal holds them all (the
-      // next pulse asks again).
-      if (vv_get(vv, self) > durable_own_seq) return;
+      // A snapshot holds every own write; wait until they may be sent (the next pulse asks
+      // again).
+      if (publish_gate != 0 && vv_get(vv, self) >= session_first_seq) return;
       Bytes frame = wire::encode_direct(wire::DirectMessage{make_snapshot()});
       if (frame.size() > kMaxDirectFrameBytes) {
         event(EventKind::kWarning, peer, {},
@@ -409,7 +426,7 @@ struct FabricNode::Impl {
     };
     for (const wire::Mutation& m : log) {
       if (m.seq <= vv_get(heads, m.origin)) continue;
-      if (m.origin == self && m.seq > durable_own_seq) continue;
+      if (held_back(m)) continue;
       const std::size_t size = wire::batch_entry_size(m);
       if (size + kBatchHeaderBytes > kMaxDirectFrameBytes) continue;  // cannot travel directly
       if (batch_bytes + size > kMaxDirectFrameBytes) flush();
@@ -451,7 +468,6 @@ struct FabricNode::Impl {
     for (const auto& [origin, seq] : snapshot.heads) {
       if (seq <= vv_get(vv, origin)) continue;
       vv[origin] = seq;
-      if (origin == self) durable_own_seq = std::max(durable_own_seq, seq);  // held elsewhere
       // Those mutations came as state, not one by one: the log cannot replay them.
       std::uint64_t& floor = trimmed[origin];
       floor = std::max(floor, seq);
@@ -573,20 +589,32 @@ struct FabricNode::Impl {
     }
   }
 
-  void on_durable(std::uint64_t seq, std::uint64_t now_ms) {
-    auto it = writes.find(seq);
-    if (it == writes.end()) {
-      durable_own_seq = std::max(durable_own_seq, seq);
+  void publish(Bytes sync_message) {
+    if (publish_gate != 0) {
+      held_publishes.push_back(std::move(sync_message));
       return;
     }
+    emit(Publish{topic, std::move(sync_message)});
+    ++metrics.deltas_sent;
+  }
+
+  void open_gate_if_durable() {
+    if (publish_gate == 0 || persisted_upto < publish_gate) return;
+    publish_gate = 0;
+    std::vector<Bytes> held = std::move(held_publishes);
+    held_publishes.clear();
+    for (Bytes& message : held) publish(std::move(message));
+  }
+
+  // Our journal holds own write `seq`: its policy may complete, re-sends may start.
+  void on_durable(std::uint64_t seq, std::uint64_t now_ms) {
+    auto it = writes.find(seq);
+    if (it == writes.end()) return;
     Write& w = it->second;
-    durable_own_seq = std::max(durable_own_seq, seq);
     w.durable = true;
     w.durable_ms = now_ms;
     w.deadline_ms = saturating_add(now_ms, config.write_timeout_ms);
     if (is_authority()) w.acks.insert(self);
-    emit(Publish{topic, wire::encode_sync(w.mutation)});
-    ++metrics.deltas_sent;
     if (w.mutation.ack_requested) {
       w.retry.start(now_ms, config.retry_initial_ms);
     }
@@ -594,7 +622,8 @@ struct FabricNode::Impl {
   }
 
   void flush_upgrades() {
-    if (pending_upgrades.empty()) return;
+    // After shutdown() the Shutdown record stays last; the next start re-tracks these.
+    if (pending_upgrades.empty() || shut_down) return;
     wire::Upgrade upgrade;
     upgrade.seqs = std::move(pending_upgrades);
     pending_upgrades.clear();
@@ -731,7 +760,46 @@ struct FabricNode::Impl {
     send(peer, wire::DirectMessage{make_hello()});
   }
 
-  // ---- Restore ----
+  // ---- Restore and sessions ----
+
+  std::size_t orphaned_writes = 0;  // dirty writes of an earlier replica, not re-tracked
+
+  void orphan_restored_own() {
+    orphaned_writes += restored_own.size();
+    restored_own.clear();
+  }
+
+  // Chooses the replica this start writes as and journals it (docs/fabric.md "Replica
+  // sessions"): the journal's replica again after a clean Shutdown (or on a first start),
+  // else a fresh one.
+  void start_session() {
+    if (session_started) return;
+    session_started = true;
+    if (config.journal && any_record && !ended_clean) {
+      orphan_restored_own();
+      deps_base.clear();
+      self = config.fresh_replica_id;
+      rebind_objects = rebind_objects || !objects.empty();
+    }
+    if (orphaned_writes != 0) {
+      event(EventKind::kWarning, {}, {},
+            std::to_string(orphaned_writes) +
+                " dirty writes of an earlier session are left to anti-entropy (that session did not "
+                "stop cleanly, so this one writes as a new replica)");
+    }
+    if (rebind_objects) {
+      // Local changes are made as `self` from now on; the states themselves carry over.
+      for (auto& [name, entry] : objects) {
+        auto rebound = SharedObject::from_state(entry.kind, self, entry.state->encode_state());
+        if (rebound.ok()) entry.state = std::move(*rebound);
+      }
+      rebind_objects = false;
+    }
+    session_first_seq = vv_get(vv, self) + 1;
+    if (config.journal) publish_gate = persist(wire::JournalRecord{wire::Session{self}}, /*sync=*/true);
+    // Peers greeted before the replica was known learn it now.
+    for (const auto& [key, peer] : peers) send(key, wire::DirectMessage{make_hello()});
+  }
 
   Status restore_record(ByteView bytes) {
     // Held in the Result rather than moved out: g++ 12 misreads moved-from variants
@@ -739,6 +807,23 @@ struct FabricNode::Impl {
     const Result<wire::JournalRecord> decoded = wire::decode_record(bytes);
     if (!decoded.ok()) return decoded.error();
     const wire::JournalRecord& record = *decoded;
+    any_record = true;
+    ended_clean = false;
+    if (const auto* session = std::get_if<wire::Session>(&record.body)) {
+      if (session->replica != self) {
+        // Dirty writes of the previous replica cannot be tracked under another one.
+        orphan_restored_own();
+        deps_base.clear();
+        self = session->replica;
+        rebind_objects = rebind_objects || !objects.empty();
+      }
+      session_replica = self;
+      return {};
+    }
+    if (const auto* shutdown = std::get_if<wire::Shutdown>(&record.body)) {
+      ended_clean = shutdown->replica == self;
+      return {};
+    }
     if (const auto* m = std::get_if<wire::Mutation>(&record.body)) {
       if (m->seq <= vv_get(vv, m->origin)) return {};  // a copy the snapshot already covers
       if (m->origin == self) {  // what this own write's deps covered, as when it was made
@@ -797,6 +882,10 @@ Result<std::unique_ptr<FabricNode>> FabricNode::create(NodeConfig config) {
       config.max_objects == 0 || config.max_effects == 0) {
     return make_error(Errc::kInvalidInput, "node config: every max_* limit must be > 0");
   }
+  if (config.journal && config.fresh_replica_id == 0) {
+    return make_error(Errc::kInvalidInput,
+                      "node config: a node with a journal needs a random non-zero fresh_replica_id");
+  }
   if (config.agent.size() > 256)
     return make_error(Errc::kInvalidInput, "node config: agent longer than 256 bytes");
   if (config.sovereignty != Sovereignty::kAuthority && config.sovereignty != Sovereignty::kCitizen &&
@@ -815,7 +904,8 @@ const std::string& FabricNode::topic() const { return impl_->topic; }
 
 Status FabricNode::restore(ByteView record) {
   if (impl_->restored_done) {
-    return make_error(Errc::kInvalidInput, "restore() after restored(): records must come first");
+    return make_error(Errc::kInvalidInput,
+                      "restore() after restored() or apply(): journal records must come first");
   }
   return impl_->restore_record(record);
 }
@@ -824,7 +914,9 @@ void FabricNode::restored(std::uint64_t now_ms) {
   Impl& s = *impl_;
   if (s.restored_done) return;
   s.restored_done = true;
-  // Own writes that never reached their acks: ReliableBroadcast takes them up again.
+  s.start_session();
+  // Own writes that never reached their acks (of this replica: start_session() left them
+  // only if it kept it): ReliableBroadcast takes them up again.
   for (auto& [seq, m] : s.restored_own) {
     if (seq > vv_get(s.vv, s.self)) continue;
     Impl::Write w;
@@ -838,8 +930,14 @@ void FabricNode::restored(std::uint64_t now_ms) {
     s.writes.emplace(seq, std::move(w));
   }
   s.restored_own.clear();
-  s.durable_own_seq = vv_get(s.vv, s.self);
   for (const auto& [name, entry] : s.objects) s.event(EventKind::kObjectChanged, {}, name);
+}
+
+void FabricNode::shutdown(std::uint64_t) {
+  Impl& s = *impl_;
+  if (s.shut_down) return;
+  s.shut_down = true;
+  if (s.config.journal) s.persist(wire::JournalRecord{wire::Shutdown{s.self}}, /*sync=*/true);
 }
 
 Status FabricNode::mount(const std::string& name, ObjectKind kind, DurabilityPolicy policy) {
@@ -858,6 +956,7 @@ Status FabricNode::mount(const std::string& name, ObjectKind kind, DurabilityPol
 
 Result<MutationId> FabricNode::apply(const Op& op, std::uint64_t now_ms) {
   Impl& s = *impl_;
+  if (s.shut_down) return make_error(Errc::kUnavailable, "the node is shut down");
   FF_TRY(validate_object_name(op.object));
   if (op.key.size() + op.value.size() > kMaxOpPayloadBytes) {
     return make_error(Errc::kLimitExceeded, "op on '" + op.object + "' carries more than " +
@@ -880,6 +979,7 @@ Result<MutationId> FabricNode::apply(const Op& op, std::uint64_t now_ms) {
   if (policy.kind == DurabilityPolicy::Kind::kLeader && !s.leader()) {
     return make_error(Errc::kUnavailable, "leader on '" + op.object + "': no Authority reachable");
   }
+  if (!s.restored_done) restored(now_ms);  // the session (and its replica) starts here
   if (s.vv_self_saturated()) return make_error(Errc::kLimitExceeded, "sequence numbers exhausted");
   // A first write creates its object only if the op succeeds (errors change nothing).
   std::unique_ptr<SharedObject> fresh;
@@ -938,14 +1038,15 @@ Result<MutationId> FabricNode::apply(const Op& op, std::uint64_t now_ms) {
     s.writes.erase(oldest);
   }
 
+  // Journalled and published at once: the sync only gates completion and acks (see
+  // start_session for why publishing before it is safe).
   if (s.config.journal) {
     const std::uint64_t ticket = s.persist(wire::JournalRecord{m}, /*sync=*/true);
     s.pending_persist[ticket].own_seq = seq;
-    s.event(EventKind::kObjectChanged, {}, op.object);
-  } else {
-    s.event(EventKind::kObjectChanged, {}, op.object);
-    s.on_durable(seq, now_ms);
   }
+  s.publish(wire::encode_sync(m));
+  s.event(EventKind::kObjectChanged, {}, op.object);
+  if (!s.config.journal) s.on_durable(seq, now_ms);
   s.flush_upgrades();
   return m.id();
 }
@@ -970,6 +1071,7 @@ void FabricNode::peer_disconnected(const PeerKey& peer, std::uint64_t) {
 
 void FabricNode::handle_direct(const PeerKey& from, ByteView frame, std::uint64_t now_ms) {
   Impl& s = *impl_;
+  if (s.shut_down) return;  // the Shutdown record must stay the journal's last
   if (from.empty() || from == s.config.peer_id) {
     s.reject(from, "frame from our own peer id ignored");
     return;
@@ -985,6 +1087,7 @@ void FabricNode::handle_direct(const PeerKey& from, ByteView frame, std::uint64_
 
 void FabricNode::handle_gossip(const PeerKey& from, ByteView data, std::uint64_t) {
   Impl& s = *impl_;
+  if (s.shut_down) return;
   auto mutation = wire::decode_sync(data);
   if (!mutation.ok()) {
     s.reject(from, "malformed sync message: " + mutation.error().message);
@@ -998,14 +1101,11 @@ void FabricNode::persisted(std::uint64_t ticket, std::uint64_t now_ms) {
   Impl& s = *impl_;
   if (ticket <= s.persisted_upto) return;
   s.persisted_upto = std::min(ticket, s.next_ticket - 1);
+  s.open_gate_if_durable();
   while (!s.pending_persist.empty() && s.pending_persist.begin()->first <= s.persisted_upto) {
     Impl::PendingPersist pending = std::move(s.pending_persist.begin()->second);
     s.pending_persist.erase(s.pending_persist.begin());
-    for (const MutationId& id : pending.remote) {
-      s.unpersisted.erase(id);
-      // An own write from before a crash that a peer gave back: ours to send again now.
-      if (id.origin == s.self) s.durable_own_seq = std::max(s.durable_own_seq, id.seq);
-    }
+    for (const MutationId& id : pending.remote) s.unpersisted.erase(id);
     for (const MutationId& id : pending.acks_to_send) s.send_ack(id);
     if (pending.own_seq) s.on_durable(*pending.own_seq, now_ms);
   }
@@ -1014,6 +1114,7 @@ void FabricNode::persisted(std::uint64_t ticket, std::uint64_t now_ms) {
 
 void FabricNode::handle_timeout(std::uint64_t now_ms) {
   Impl& s = *impl_;
+  if (s.shut_down) return;
   s.pulse_and_watch(now_ms);
   s.settle_all(/*timed_out_only_past=*/true, now_ms);
   s.retry_and_abandon(now_ms);

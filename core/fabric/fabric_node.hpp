@@ -9,9 +9,11 @@
 //   id and version vector. A peer of another program id (bad proof) or version is
 //   disconnected. Nothing else is accepted from a peer before its Hello.
 // - A local write applies the op to the CRDT, becomes a Mutation (origin, seq, causal deps,
-//   object, kind, delta, wall time) and is journalled; once the journal says it is durable
-//   (persisted()) it is published on "fabric/<program-id>/sync". Publishing only durable
-//   writes means a crash can never make a node reuse a sequence number peers already saw.
+//   object, kind, delta, wall time), is journalled and published on
+//   "fabric/<program-id>/sync" at once, without waiting for the sync. A crash can still
+//   never make a node reuse a sequence number peers already saw: every start that does not
+//   follow a clean shutdown() writes as a fresh replica (NodeConfig::fresh_replica_id), and
+//   a session's first publish waits until its Session record is durable.
 // - Received mutations are delivered in causal order (held in a bounded buffer until their
 //   deps are present), journalled, applied; duplicates are dropped. An Authority acks a
 //   mutation that asked for acks, once its journal holds it, directly to the origin.
@@ -50,10 +52,15 @@ struct NodeConfig {
   Sovereignty sovereignty = Sovereignty::kAuthority;
   std::uint32_t capability_tier = 0;
   std::string agent = "fluid-fabric";
-  // 0 = derive from peer_id (first 8 bytes of SHA-256 of it, little-endian). Ephemeral
-  // nodes, which keep no journal, should pass a random one per start (so a restart never
-  // reuses sequence numbers).
+  // The replica of the node's first session (empty journal); 0 = derive from peer_id
+  // (first 8 bytes of SHA-256 of it, little-endian). Ephemeral nodes, which keep no
+  // journal, must pass a random one per start (so a restart never reuses sequence numbers).
   crdt::ReplicaId replica_id = 0;
+  // A random non-zero id, required with a journal: the replica this start writes as when
+  // the journal does not end with a clean Shutdown record. Own writes are published before
+  // their sync; after a crash that lost some of them with the OS page cache, writing on
+  // under the old replica would reissue (origin, seq) pairs peers already hold.
+  crdt::ReplicaId fresh_replica_id = 0;
   // False for Ephemeral: no Persist effects; writes count as locally durable at once.
   bool journal = true;
 
@@ -87,8 +94,13 @@ class FabricNode {
   // Corrupt or foreign records are errors (the runtime's journal reader already dropped
   // checksum failures). Unacked writes found here are tracked again by ReliableBroadcast.
   Status restore(ByteView record);
-  // Call once after the last restore(): rebuilds indexes and emits kObjectChanged events.
+  // Call once after the last restore(): rebuilds indexes, emits kObjectChanged events and
+  // starts the session (chooses the replica, journals a Session record). apply() calls it
+  // when the runtime did not.
   void restored(std::uint64_t now_ms);
+  // A clean stop: journals a Shutdown record (synced) and ignores later input; apply()
+  // fails with kUnavailable. The runtime carries out the Persist effects, syncs, and stops.
+  void shutdown(std::uint64_t now_ms);
 
   // ---- Objects ----
   // Declares `name` as `kind` with `policy`. Re-mounting with the same kind changes the

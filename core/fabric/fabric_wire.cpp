@@ -303,6 +303,24 @@ Result<Snapshot> read_snapshot(ByteView input) {
   return s;
 }
 
+// Session and Shutdown: a message whose only field is `fixed64 replica = 1` (non-zero).
+ProtoWriter replica_message(crdt::ReplicaId replica) {
+  ProtoWriter body;
+  body.write_fixed64(1, replica);
+  return body;
+}
+
+Result<crdt::ReplicaId> read_replica_message(ByteView input, const char* what) {
+  crdt::ReplicaId replica = 0;
+  FF_TRY(for_each_field(input, [&](const ProtoField& field) -> Status {
+    if (field.number != 1) return {};
+    FF_TRY_ASSIGN(replica, field.as_fixed64());
+    return {};
+  }));
+  if (replica == 0) return invalid(std::string(what) + ": replica must be non-zero");
+  return replica;
+}
+
 Result<Upgrade> read_upgrade(ByteView input) {
   Upgrade u;
   FF_TRY(for_each_field(input, [&](const ProtoField& field) -> Status {
@@ -438,6 +456,10 @@ Bytes encode_record(const JournalRecord& record) {
     out.write_message(2, body);
   } else if (const auto* snapshot = std::get_if<Snapshot>(&record.body)) {
     out.write_message(3, snapshot_message(*snapshot));
+  } else if (const auto* session = std::get_if<Session>(&record.body)) {
+    out.write_message(4, replica_message(session->replica));
+  } else if (const auto* shutdown = std::get_if<Shutdown>(&record.body)) {
+    out.write_message(5, replica_message(shutdown->replica));
   }
   return out.take();
 }
@@ -446,7 +468,7 @@ Result<JournalRecord> decode_record(ByteView record) {
   JournalRecord result;
   bool have_body = false;
   FF_TRY(for_each_field(record, [&](const ProtoField& field) -> Status {
-    if (field.number < 1 || field.number > 3) return {};
+    if (field.number < 1 || field.number > 5) return {};
     FF_TRY_ASSIGN(ByteView bytes, field.as_bytes());
     if (field.number == 1) {
       FF_TRY_ASSIGN(Mutation m, read_mutation(bytes));
@@ -454,6 +476,12 @@ Result<JournalRecord> decode_record(ByteView record) {
     } else if (field.number == 2) {
       FF_TRY_ASSIGN(Upgrade u, read_upgrade(bytes));
       result.body.emplace<Upgrade>(std::move(u));
+    } else if (field.number == 4) {
+      FF_TRY_ASSIGN(const crdt::ReplicaId replica, read_replica_message(bytes, "Session"));
+      result.body.emplace<Session>(Session{replica});
+    } else if (field.number == 5) {
+      FF_TRY_ASSIGN(const crdt::ReplicaId replica, read_replica_message(bytes, "Shutdown"));
+      result.body.emplace<Shutdown>(Shutdown{replica});
     } else {
       FF_TRY_ASSIGN(Snapshot s, read_snapshot(bytes));
       result.body.emplace<Snapshot>(std::move(s));

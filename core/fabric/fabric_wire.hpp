@@ -80,8 +80,20 @@ struct DirectMessage {
   std::variant<Hello, Ack, Pulse, MutationBatch, Snapshot> body;
 };
 
+// The node starts writing as `replica` (docs/fabric.md "Replica sessions"). Journalled and
+// synced before any own write of the session is sent anywhere.
+struct Session {
+  crdt::ReplicaId replica = 0;
+};
+
+// A clean stop: every earlier record is durable, so the next start may write as `replica`
+// again.
+struct Shutdown {
+  crdt::ReplicaId replica = 0;
+};
+
 struct JournalRecord {
-  std::variant<Mutation, Upgrade, Snapshot> body;
+  std::variant<Mutation, Upgrade, Snapshot, Session, Shutdown> body;
 };
 
 Bytes encode_direct(const DirectMessage& message);

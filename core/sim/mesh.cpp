@@ -107,6 +107,11 @@ struct Mesh::Slot {
   // the journal holds durably (what a crash now would restore).
   std::deque<std::pair<std::uint64_t, Bytes>> unsynced_records;
   std::map<crdt::ReplicaId, std::uint64_t> durable_vv;
+  // This incarnation's Session record is synced; own seqs from session_first_seq on may
+  // travel only after that.
+  bool session_durable = false;
+  std::uint64_t session_first_seq = 1;
+  crdt::ReplicaId node_replica = 0;  // the replica of the current (or last) incarnation
 };
 
 namespace {
@@ -124,6 +129,14 @@ void fold_record(ByteView record, std::map<crdt::ReplicaId, std::uint64_t>& vv) 
       seq = std::max(seq, head);
     }
   }
+}
+
+// The replica a Session record names, if `record` is one.
+std::optional<crdt::ReplicaId> session_in(ByteView record) {
+  Result<fabric::wire::JournalRecord> decoded = fabric::wire::decode_record(record);
+  if (!decoded.ok()) return std::nullopt;
+  if (const auto* session = std::get_if<fabric::wire::Session>(&decoded->body)) return session->replica;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -188,8 +201,12 @@ Status Mesh::start_node(NodeIndex i) {
   config.peer_id = slot.peer;
   config.sovereignty = slot.sovereignty;
   config.journal = slot.journal != nullptr;
-  // Ephemeral nodes keep no journal, so each start needs a fresh replica id (NodeConfig).
+  // Ephemeral nodes keep no journal, so each start needs a fresh replica id (NodeConfig);
+  // journalled ones need one for a start after a crash.
   config.replica_id = slot.journal ? 0 : (slot.rng.next() | 1);
+  config.fresh_replica_id = slot.journal ? (slot.rng.next() | 1) : 0;
+  if (slot.journal && config_.reuse_replica_after_crash && slot.node_replica != 0)
+    config.fresh_replica_id = slot.node_replica;
   std::vector<Bytes> records;
   if (slot.journal) {
     FF_TRY_ASSIGN(records, slot.journal->open());
@@ -213,15 +230,12 @@ Status Mesh::start_node(NodeIndex i) {
     ++restored;
   }
   slot.node->restored(now_ms_);
-  if (slot.journal && slot.incarnation > 1) {
-    // Writes of the last incarnation beyond what its journal gave back never existed
-    // anywhere else (own writes travel only once durable; the oracle checks that).
+  slot.node_replica = slot.node->replica_id();
+  slot.session_durable = false;
+  {
     const auto vv = slot.node->version_vector();
-    auto own = vv.find(slot.node->replica_id());
-    const std::uint64_t kept = own == vv.end() ? 0 : own->second;
-    for (WriteRecord& w : writes_) {
-      if (w.node == i && w.incarnation == slot.incarnation - 1 && w.id.seq > kept) w.lost = true;
-    }
+    auto own = vv.find(slot.node_replica);
+    slot.session_first_seq = (own == vv.end() ? 0 : own->second) + 1;
   }
   for (const Slot::Mounted& m : slot.mounts) {
     Status status = slot.node->mount(m.name, m.kind, m.policy);
@@ -279,8 +293,7 @@ Result<fabric::MutationId> Mesh::apply(NodeIndex i, const fabric::Op& op) {
   return id;
 }
 
-void Mesh::crash(NodeIndex i) {
-  if (!is_up(i)) return;
+void Mesh::take_down(NodeIndex i) {
   Slot& slot = *slots_[i];
   slot.node.reset();
   slot.timer_at_ms = kNever;
@@ -288,13 +301,35 @@ void Mesh::crash(NodeIndex i) {
   slot.seen.clear();
   slot.seen_order.clear();
   slot.unsynced_records.clear();
+  for (NodeIndex j = 0; j < slots_.size(); ++j) {
+    if (j != i && connected(i, j)) drop_link(i, j);
+  }
+}
+
+void Mesh::crash(NodeIndex i) {
+  if (!is_up(i)) return;
+  Slot& slot = *slots_[i];
   if (slot.journal) slot.journal->crash();
   ++stats_.crashes;
   trace(0xc4a5, i, slot.incarnation, 0);
   trace_line("t=" + std::to_string(now_ms_) + " crash " + slot.name);
-  for (NodeIndex j = 0; j < slots_.size(); ++j) {
-    if (j != i && connected(i, j)) drop_link(i, j);
+  take_down(i);
+}
+
+void Mesh::stop(NodeIndex i) {
+  if (!is_up(i)) return;
+  Slot& slot = *slots_[i];
+  slot.node->shutdown(now_ms_);
+  drain(i);
+  if (slot.journal) {
+    // What a runtime does on a clean stop: sync everything appended, then exit.
+    Result<std::optional<std::uint64_t>> synced = slot.journal->sync();
+    if (!synced.ok()) anomaly(slot.name + ": journal sync at stop failed: " + synced.error().message);
   }
+  ++stats_.clean_stops;
+  trace(0x5709, i, slot.incarnation, 0);
+  trace_line("t=" + std::to_string(now_ms_) + " stop " + slot.name);
+  take_down(i);
 }
 
 Status Mesh::restart(NodeIndex i) {
@@ -607,11 +642,13 @@ void Mesh::check_mutation_out(NodeIndex i, const fabric::wire::Mutation& m, cons
   auto [it, inserted] = mutation_digests_.emplace(fabric::MutationId{m.origin, m.seq}, digest);
   if (!inserted && it->second != digest)
     violation(i, std::string(how) + " " + id + " with other content than before");
-  // Own writes travel only once durable: a crash must not let a node reuse a sequence
-  // number its peers already saw.
+  // Own writes travel before their sync, but a session's only once its Session record is
+  // durable: else a crash could lose the record and the next start write as the same
+  // replica again (the digest check above is what such a reuse would break).
   Slot& slot = *slots_[i];
-  if (slot.journal && slot.node && m.origin == slot.node->replica_id() && durable_seq(i, m.origin) < m.seq) {
-    violation(i, std::string(how) + " own write " + id + " before its journal held it durably");
+  if (slot.journal && slot.node && m.origin == slot.node_replica && m.seq >= slot.session_first_seq &&
+      !slot.session_durable) {
+    violation(i, std::string(how) + " own write " + id + " before its Session record was durable");
   }
 }
 
@@ -798,7 +835,9 @@ bool Mesh::step() {
       }
       if (synced.value()) {
         while (!slot.unsynced_records.empty() && slot.unsynced_records.front().first <= *synced.value()) {
-          fold_record(slot.unsynced_records.front().second, slot.durable_vv);
+          const Bytes& record = slot.unsynced_records.front().second;
+          fold_record(record, slot.durable_vv);
+          if (session_in(record) == slot.node_replica) slot.session_durable = true;
           slot.unsynced_records.pop_front();
         }
         trace(0xf5c, event.a, *synced.value(), 0);

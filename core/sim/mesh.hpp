@@ -82,13 +82,17 @@ struct MeshConfig {
   bool trace_events = false;    // a trace line for every event and sent frame (debugging)
   // The protocol oracle (violations()): the mesh decodes what nodes send and checks it
   // against what their journals hold durably (synced records, decoded): an Authority acks
-  // only durable mutations, a journalled node publishes, sends and completes its own writes
-  // only once durable, only Authorities ack, and one (origin, seq) always carries the same
-  // write. A crash at the wrong moment would otherwise break a promise.
+  // only durable mutations, a journalled node completes its own writes only once durable
+  // and sends them only once its session's Session record is, only Authorities ack, and
+  // one (origin, seq) always carries the same write, across crashes and restarts. A crash
+  // at the wrong moment would otherwise break a promise.
   bool check_protocol = true;
   // A deliberately broken runtime, for testing the oracle: persisted() right after each
   // append, before the fsync. Crashes then lose records the node believes durable.
   bool report_persisted_before_sync = false;
+  // Another broken runtime: after a crash it passes the old replica as fresh_replica_id.
+  // Own writes published before their sync and lost in the crash are then reissued.
+  bool reuse_replica_after_crash = false;
 };
 
 // One write started through Mesh::apply, or found unfinished by restore() and completed
@@ -106,9 +110,6 @@ struct WriteRecord {
   std::uint32_t acks = 0;
   bool degraded = false;
   std::int64_t counter_amount = 0;  // the op's amount when it incremented a counter
-  // The writer crashed before its journal kept the write, and restarted without it: it
-  // exists nowhere, and its sequence number may name a later write of the same origin.
-  bool lost = false;
   bool ok_clean() const { return done && status.ok() && !degraded; }
 };
 
@@ -127,6 +128,7 @@ struct MeshStats {
   std::uint64_t connects = 0;
   std::uint64_t disconnects = 0;
   std::uint64_t crashes = 0;
+  std::uint64_t clean_stops = 0;
   std::uint64_t restarts = 0;
   std::uint64_t events[8] = {};  // per fabric::EventKind value (index = kind)
 };
@@ -174,8 +176,11 @@ class Mesh {
   Result<fabric::MutationId> apply(NodeIndex i, const fabric::Op& op);
 
   // Power loss on node i: RAM and the journal's unsynced tail are gone, its connections
-  // drop. No-op when already down.
+  // drop. No-op when already down. The next start writes as a fresh replica.
   void crash(NodeIndex i);
+  // A clean stop of node i (FabricNode::shutdown, journal synced), then down like a crash
+  // minus the loss. The next start writes as the same replica. No-op when already down.
+  void stop(NodeIndex i);
   // Starts node i again from its journal (Ephemeral: empty, with a fresh replica id) and
   // redials. Errors: the node is up, the journal failed to open, FabricNode::create failed.
   // A record restore() rejects is an anomaly, not an error (the node still starts).
@@ -249,6 +254,7 @@ class Mesh {
   void drop_link(NodeIndex a, NodeIndex b);
   Status start_node(NodeIndex i);
   void after_input(NodeIndex i);  // drain effects, arm the timer
+  void take_down(NodeIndex i);    // drop RAM, timers and links (crash and stop)
   void drain(NodeIndex i);
   void arm_timer(NodeIndex i);
   void violation(NodeIndex i, const std::string& what);

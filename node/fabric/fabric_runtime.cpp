@@ -10,6 +10,7 @@
 #include <cstring>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <system_error>
 #include <thread>
 #include <type_traits>
@@ -37,6 +38,14 @@ class LogReporter final : public journal::Reporter {
   }
   std::uint64_t count = 0;
 };
+
+// A replica id nobody else draws (64 random bits, never 0).
+crdt::ReplicaId random_replica_id() {
+  std::random_device device;
+  std::uint64_t replica = 0;
+  while (replica == 0) replica = (static_cast<std::uint64_t>(device()) << 32) ^ device();
+  return replica;
+}
 
 }  // namespace
 
@@ -195,6 +204,10 @@ Result<std::unique_ptr<FabricRuntime>> FabricRuntime::create(boost::asio::io_con
                                                              RuntimeOptions options) {
   const bool use_journal = !options.journal_dir.empty();
   options.node.journal = use_journal;
+  // Without a journal every start is a new replica; with one, a start after a crash is
+  // (NodeConfig::fresh_replica_id).
+  if (!use_journal && options.node.replica_id == 0) options.node.replica_id = random_replica_id();
+  if (use_journal && options.node.fresh_replica_id == 0) options.node.fresh_replica_id = random_replica_id();
   FF_TRY_ASSIGN(std::unique_ptr<fabric::FabricNode> node, fabric::FabricNode::create(options.node));
   std::unique_ptr<FabricRuntime> runtime(new FabricRuntime(io, std::move(node)));
   if (use_journal) {
@@ -531,6 +544,10 @@ void FabricRuntime::write(const OpRequest& request, std::function<void(WriteOutc
 
 void FabricRuntime::shutdown() {
   if (stopped_) return;
+  // The Shutdown record goes to the journal thread with the rest; committer_->stop() below
+  // syncs it, so the next start may write as the same replica.
+  node_->shutdown(now_ms());
+  drain();
   stopped_ = true;
   timer_.cancel();
   auto waiting = std::move(waiting_);

@@ -11,7 +11,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
 #include <utility>  // before Boost.Asio: g++ 12 in C++20 mode needs it first
 
 #include "core/fabric/fabric_types.hpp"
@@ -100,12 +99,6 @@ class RunApp {
     runtime_options.node.peer_id = peer_id;
     runtime_options.node.sovereignty = sovereignty;
     runtime_options.node.agent = std::string(net::kFluidFabricAgentVersion);
-    if (ephemeral) {
-      std::random_device device;
-      std::uint64_t replica = 0;
-      while (replica == 0) replica = (static_cast<std::uint64_t>(device()) << 32) ^ device();
-      runtime_options.node.replica_id = replica;
-    }
     runtime_options.journal_dir = journal_dir;
     auto runtime = FabricRuntime::create(io_, std::move(runtime_options));
     if (!runtime.ok()) return fail(runtime.error().message);

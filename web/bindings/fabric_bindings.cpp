@@ -188,7 +188,9 @@ Result<fabric::Op> make_op(const std::string& kind_name, const std::string& acti
 class WebNode {
  public:
   // config: {programId, peerId, sovereignty ("authority"|"citizen"|"ephemeral"),
-  //          replicaId? (hex; default derived from peerId), agent?, journal? (bool)}
+  //          replicaId? (hex; default derived from peerId), freshReplicaId (hex, random;
+  //          required unless ephemeral: the replica after a start that did not follow a
+  //          clean shutdown), agent?}
   val init(val config) {
     if (node_) return error_value(make_error(Errc::kInvalidInput, "node already initialised"));
     auto text = [&](const char* field, const std::string& fallback) {
@@ -203,13 +205,16 @@ class WebNode {
     if (!sovereignty.ok()) return error_value(sovereignty.error());
     cfg.sovereignty = *sovereignty;
     cfg.journal = cfg.sovereignty != fabric::Sovereignty::kEphemeral;
-    const std::string replica = text("replicaId", "");
-    if (!replica.empty()) {
-      const std::optional<std::uint64_t> parsed = parse_hex64(replica);
+    for (const auto& [field, target] :
+         {std::pair{"replicaId", &cfg.replica_id}, std::pair{"freshReplicaId", &cfg.fresh_replica_id}}) {
+      const std::string hex = text(field, "");
+      if (hex.empty()) continue;
+      const std::optional<std::uint64_t> parsed = parse_hex64(hex);
       if (!parsed || *parsed == 0) {
-        return error_value(make_error(Errc::kInvalidInput, "replicaId must be 1..16 hex digits, not zero"));
+        return error_value(
+            make_error(Errc::kInvalidInput, std::string(field) + " must be 1..16 hex digits, not zero"));
       }
-      cfg.replica_id = *parsed;
+      *target = *parsed;
     }
     Result<std::unique_ptr<fabric::FabricNode>> created = fabric::FabricNode::create(std::move(cfg));
     if (!created.ok()) return error_value(created.error());
@@ -227,6 +232,11 @@ class WebNode {
   void restored(double now_ms) {
     if (node_) node_->restored(to_u64(now_ms));
   }
+  void shutdown(double now_ms) {
+    if (node_) node_->shutdown(to_u64(now_ms));
+  }
+  // The replica own writes are made as (chosen for good by restored()), as hex.
+  std::string replica_id() const { return node_ ? hex64(node_->replica_id()) : std::string(); }
 
   val mount(const std::string& name, const std::string& kind_name, const std::string& policy_name) {
     if (!node_) return not_ready();
@@ -405,6 +415,8 @@ EMSCRIPTEN_BINDINGS(fluid_fabric) {
       .function("init", &WebNode::init)
       .function("restore", &WebNode::restore)
       .function("restored", &WebNode::restored)
+      .function("shutdown", &WebNode::shutdown)
+      .function("replicaId", &WebNode::replica_id)
       .function("mount", &WebNode::mount)
       .function("apply", &WebNode::apply)
       .function("peerConnected", &WebNode::peer_connected)

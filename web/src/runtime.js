@@ -159,6 +159,7 @@ class Fabric {
   #topic;
   #options;
   #stopped = false;
+  #nodeShutDown = false;
   #stopController = new AbortController();
   #listeners = new Map(); // event -> Set(cb)
   #objectListeners = new Map(); // object name -> Set(cb)
@@ -310,6 +311,11 @@ class Fabric {
   /** Stops networking and timers; pending writes reject. The journal keeps what was stored. */
   async stop() {
     if (this.#stopped) return;
+    this.#shutdownNode();
+    // The Shutdown record must reach OPFS for the next start to keep this replica.
+    for (let i = 0; i < 200 && (this.#journalQueue.length > 0 || this.#journalFlushing); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     this.#stopped = true;
     this.#stopController.abort();
     clearTimeout(this.#timer);
@@ -323,6 +329,14 @@ class Fabric {
     // Let a journal write in flight finish so a test can reopen the same storage.
     for (let i = 0; i < 100 && this.#journalFlushing; i++) await new Promise((r) => setTimeout(r, 10));
     await this.#release();
+  }
+
+  // A clean stop of the core: it journals a Shutdown record and takes no more input.
+  #shutdownNode() {
+    if (this.#nodeShutDown) return;
+    this.#nodeShutDown = true;
+    this.#node.shutdown(now());
+    this.#pump();
   }
 
   // ---------------------------------------------------------------- startup
@@ -341,6 +355,13 @@ class Fabric {
     pubsub.addEventListener('subscription-change', (evt) => this.#onSubscriptionChange(evt.detail));
     pubsub.subscribe(this.#topic);
     this.#pingTimer = setInterval(() => this.#pingAll(), PING_INTERVAL_MS);
+    // A page going away (not into the back/forward cache) is a stop: its Shutdown record may
+    // still reach OPFS. If it does not, the next start writes as a fresh replica: safe too.
+    if (typeof globalThis.addEventListener === 'function') {
+      globalThis.addEventListener('pagehide', (event) => {
+        if (!event.persisted) this.#shutdownNode();
+      });
+    }
     this.#pump();
     // A bug in the loop must not leave the page offline for good: restart it, slowly.
     const connect = () =>
@@ -919,6 +940,7 @@ class Fabric {
       }
     }
     this.#node.restored(now());
+    this.replicaId = this.#node.replicaId(); // the session's replica, fresh after an unclean stop
   }
 }
 
@@ -1055,8 +1077,10 @@ async function startOnStorage(core, topic, options, storage, release) {
     peerId,
     sovereignty: options.sovereignty,
     agent: 'fluid-fabric-web/0.1',
-    // Ephemeral nodes keep no journal, so a restart must not reuse their sequence numbers.
-    ...(ephemeral ? { replicaId: randomHex64() } : {}),
+    // Ephemeral nodes keep no journal, so a restart must not reuse their sequence numbers;
+    // journalled ones write as a fresh replica after a start that followed no clean stop
+    // (own writes are published before OPFS has flushed them).
+    ...(ephemeral ? { replicaId: randomHex64() } : { freshReplicaId: randomHex64() }),
   });
   if (!init.ok) throw new FabricError(init, 'startFabric');
 

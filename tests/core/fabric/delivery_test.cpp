@@ -22,13 +22,8 @@ using testing::Mesh;
 // The SyncMessages `node` published (persisting each record at once).
 std::vector<Bytes> published_by(FabricNode& node) {
   std::vector<Bytes> out;
-  for (Effect& effect : drain(node)) {
-    if (auto* persist = std::get_if<Persist>(&effect)) {
-      node.persisted(persist->ticket, 0);
-      for (Effect& after : drain(node)) {
-        if (auto* publish = std::get_if<Publish>(&after)) out.push_back(publish->data);
-      }
-    }
+  for (Effect& effect : testing::persist_all(node)) {
+    if (auto* publish = std::get_if<Publish>(&effect)) out.push_back(publish->data);
   }
   return out;
 }

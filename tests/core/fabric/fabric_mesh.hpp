@@ -25,11 +25,17 @@ namespace ff::fabric::testing {
 
 inline constexpr const char* kProgram = "demo-app";
 
+// What a runtime would draw at random, fixed per name so tests can predict it.
+inline crdt::ReplicaId fresh_replica_for(const std::string& peer) {
+  return replica_id_from_peer(peer + "#fresh");
+}
+
 inline NodeConfig config_for(const std::string& peer, Sovereignty sovereignty = Sovereignty::kAuthority) {
   NodeConfig config;
   config.program_id = kProgram;
   config.peer_id = peer;
   config.sovereignty = sovereignty;
+  config.fresh_replica_id = fresh_replica_for(peer);
   return config;
 }
 
@@ -133,6 +139,8 @@ class Mesh {
     config.program_id = kProgram;
     config.peer_id = name;
     config.sovereignty = sovereignty;
+    // A new one per start, as a runtime's random draw would be.
+    config.fresh_replica_id = fresh_replica_for(name + "#" + std::to_string(++starts_));
     if (tweak) tweak(config);
     auto node = FabricNode::create(config);
     EXPECT_TRUE(node.ok()) << (node.ok() ? "" : node.error().message);
@@ -161,6 +169,16 @@ class Mesh {
     members_.at(name).journal = journal;
     drive();
     return node;
+  }
+
+  // A clean stop (shutdown(), every record persisted) and a start from the journal: the
+  // node writes as the same replica again.
+  FabricNode& restart_clean(const std::string& name, Sovereignty sovereignty = Sovereignty::kAuthority,
+                            const std::function<void(NodeConfig&)>& tweak = {}) {
+    node(name).shutdown(now_ms);
+    drive();
+    flush_journal(name);
+    return restart(name, sovereignty, tweak);
   }
 
   Member& operator[](const std::string& name) { return members_.at(name); }
@@ -261,6 +279,7 @@ class Mesh {
 
   std::map<std::string, Member> members_;
   std::set<std::pair<std::string, std::string>> links_;
+  std::uint64_t starts_ = 0;
 };
 
 }  // namespace ff::fabric::testing

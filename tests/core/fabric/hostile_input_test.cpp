@@ -32,8 +32,8 @@ std::vector<Bytes> seed_frames(FabricNode& writer) {
     if (auto* p = std::get_if<Persist>(&effect)) {
       auto record = wire::decode_record(p->record);
       EXPECT_TRUE(record.ok());
-      batch.mutations.push_back(std::get<wire::Mutation>(record->body));
       frames.push_back(p->record);  // also a journal record to mangle
+      if (auto* m = std::get_if<wire::Mutation>(&record->body)) batch.mutations.push_back(*m);
     }
   }
   frames.push_back(wire::encode_direct(wire::DirectMessage{batch}));

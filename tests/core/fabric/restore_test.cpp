@@ -33,14 +33,14 @@ TEST(FabricRestore, ReproducesStateAndVersionVector) {
   const auto vv_before = mesh.node("A").version_vector();
   ASSERT_EQ(*mesh.node("A").object_json("text"), "\"hello world\"");
 
-  FabricNode& restored = mesh.restart("A");
+  FabricNode& restored = mesh.restart_clean("A");
   EXPECT_EQ(restored.state_json(), before);
   EXPECT_EQ(restored.version_vector(), vv_before);
   // Recovery emits events only: no Persist or Publish of old records.
   EXPECT_TRUE(mesh["A"].published.empty());
   EXPECT_FALSE(mesh["A"].events_of(EventKind::kObjectChanged).empty());
 
-  // Sequence numbers continue after the journalled ones.
+  // After a clean stop the replica stays, and its sequence numbers continue.
   auto next = restored.apply(Op::increment("counter", 1), mesh.now_ms);
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->seq, vv_before.at(restored.replica_id()) + 1);
@@ -56,13 +56,13 @@ TEST(FabricRestore, UnackedWritesAreTrackedAgainAndUpgradedWhenAcked) {
   mesh.drive();
   ASSERT_EQ(mesh.node("A").metrics().pending_broadcasts, 1u);
 
-  FabricNode& a = mesh.restart("A");
+  FabricNode& a = mesh.restart_clean("A");
   EXPECT_EQ(a.metrics().pending_broadcasts, 1u) << "the dirty write is tracked again";
   mesh.connect("A", "B");
   EXPECT_EQ(*mesh.node("B").object_json("c"), "1");
   EXPECT_EQ(mesh.node("A").metrics().pending_broadcasts, 0u);
   // A second restart finds the Upgrade record and tracks nothing.
-  FabricNode& again = mesh.restart("A");
+  FabricNode& again = mesh.restart_clean("A");
   EXPECT_EQ(again.metrics().pending_broadcasts, 0u);
 }
 
@@ -70,6 +70,7 @@ TEST(FabricRestore, RetriesRestoredWritesToReachableAuthorities) {
   auto a = make_node(config_for("A"));
   ASSERT_TRUE(a->mount("c", ObjectKind::kCounter, DurabilityPolicy::quorum(2)).ok());
   ASSERT_TRUE(a->apply(Op::increment("c", 1), 0).ok());
+  a->shutdown(0);
   std::vector<Bytes> journal;
   for (Effect& effect : drain(*a)) {
     if (auto* p = std::get_if<Persist>(&effect)) journal.push_back(p->record);

@@ -156,6 +156,63 @@ TEST(Mesh, PeerOfAnotherProgramIsDisconnectedAndLearnsNothing) {
   }
 }
 
+// Own writes are published before their sync. A crash that loses one from the journal
+// after a peer got it must not let the writer reissue its (origin, seq): the restart
+// writes as a fresh replica. The broken runtime that passes the old replica again is what
+// the oracle's digest check catches.
+TEST(Mesh, CrashAfterPublishBeforeSyncNeverReissuesASequenceNumber) {
+  for (bool reuse : {false, true}) {
+    MeshConfig config;
+    config.seed = 11;
+    config.network.latency = {2, 2};
+    config.fsync_delay = {50, 50};
+    config.reuse_replica_after_crash = reuse;
+    Mesh mesh(config);
+    scenario::populate(mesh, {Sovereignty::kAuthority, Sovereignty::kAuthority},
+                       {{"c", ObjectKind::kCounter, DurabilityPolicy::local()}});
+    mesh.run_until(500);
+    const crdt::ReplicaId before = mesh.node(0).replica_id();
+    ASSERT_TRUE(mesh.apply(0, Op::increment("c", 1)).ok());
+    mesh.run_for(10);  // published and delivered; the writer's fsync is 40 ms away
+    ASSERT_EQ(value_of(mesh, 1, "c"), "1") << scenario::context(mesh);
+    mesh.crash(0);
+    ASSERT_TRUE(mesh.restart(0).ok());
+    EXPECT_EQ(value_of(mesh, 0, "c"), "0") << "the unsynced write is gone from the writer";
+    // Written at once, before the reconnect could bring the lost write back.
+    ASSERT_TRUE(mesh.apply(0, Op::increment("c", 5)).ok());
+    mesh.run_for(1000);
+    if (reuse) {
+      EXPECT_EQ(mesh.node(0).replica_id(), before);
+      EXPECT_GE(mesh.violation_count(), 1u) << "the reissued sequence number is caught";
+    } else {
+      EXPECT_NE(mesh.node(0).replica_id(), before);
+      EXPECT_EQ(mesh.violation_count(), 0u) << scenario::context(mesh);
+      ASSERT_TRUE(mesh.run_until_converged(mesh.now_ms() + 10000)) << scenario::context(mesh);
+      EXPECT_EQ(value_of(mesh, 0, "c"), "6");
+      EXPECT_EQ(value_of(mesh, 1, "c"), "6");
+    }
+  }
+}
+
+TEST(Mesh, CleanStopKeepsTheReplicaAndContinuesItsSequence) {
+  auto mesh = counter_mesh(12, {Sovereignty::kAuthority, Sovereignty::kAuthority});
+  mesh->run_until(500);
+  ASSERT_TRUE(mesh->apply(0, Op::increment("c", 2)).ok());
+  mesh->run_for(100);
+  const crdt::ReplicaId before = mesh->node(0).replica_id();
+  mesh->stop(0);
+  EXPECT_FALSE(mesh->is_up(0));
+  EXPECT_EQ(mesh->stats().clean_stops, 1u);
+  ASSERT_TRUE(mesh->restart(0).ok());
+  EXPECT_EQ(mesh->node(0).replica_id(), before);
+  Result<fabric::MutationId> next = mesh->apply(0, Op::increment("c", 3));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->seq, 2u);
+  ASSERT_TRUE(mesh->run_until_converged(mesh->now_ms() + 10000)) << scenario::context(*mesh);
+  EXPECT_EQ(value_of(*mesh, 1, "c"), "5");
+  EXPECT_EQ(mesh->violation_count(), 0u) << scenario::context(*mesh);
+}
+
 TEST(Mesh, ProtocolOracleCatchesARuntimeThatReportsDurabilityEarly) {
   for (bool lying : {false, true}) {
     MeshConfig config;

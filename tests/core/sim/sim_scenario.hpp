@@ -161,7 +161,7 @@ inline ChaosRun run_chaos(std::uint64_t seed, std::uint64_t duration_ms = 20000,
       Result<fabric::MutationId> id = mesh.apply(i, random_op(rng, object, mesh.node(i)));
       if (id.ok()) ++run.ops_applied;
       // Sometimes the writer dies at once, before its journal commit: the write is lost
-      // and its sequence number will name the writer's next write.
+      // unless its publish got out first; the restart writes as a fresh replica.
       if (id.ok() && rng.chance(1, 30)) mesh.crash(i);
     } else if (action < 82) {
       std::vector<std::uint32_t> group(n);
@@ -169,8 +169,10 @@ inline ChaosRun run_chaos(std::uint64_t seed, std::uint64_t duration_ms = 20000,
       mesh.partition(group);
     } else if (action < 85) {
       mesh.heal();
-    } else if (action < 87) {
+    } else if (action < 86) {
       mesh.crash(i);
+    } else if (action < 87) {
+      mesh.stop(i);  // clean: the restart writes as the same replica
     } else if (action < 92) {
       if (!mesh.is_up(i)) {
         Status restarted = mesh.restart(i);
