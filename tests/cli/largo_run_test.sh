@@ -166,6 +166,8 @@ wait_for "$client_http/api/state/tags" 'from-server' && ok server_write_reaches_
 curl -s "$server_http/metrics" | grep -qE '^fabric_peers 1$' && ok metrics_count_the_peer ||
   bad metrics_count_the_peer "$(curl -s "$server_http/metrics" | head -20)"
 
+replica_of() { curl -s "$1/api/node" | sed -E 's/.*"replica_id":"([0-9]+)".*/\1/'; }
+server_replica=$(replica_of "$server_http")
 stop server
 [ "$STOP_CODE" = 0 ] && ok sigterm_exits_0 || bad sigterm_exits_0 "exit $STOP_CODE"
 # Same libp2p TCP port again, so the client's re-dial finds the restarted server.
@@ -183,7 +185,22 @@ if start server run --id Alpha --mode server --data-dir "$tmp/server" "${common_
   curl -s --max-time 15 -X POST --data '{"kind":"counter","op":"increment","amount":2}' "$server_http/api/state/hits" \
     >/dev/null
   wait_for "$client_http/api/state/hits" '^7$' && ok writes_flow_after_reconnect || bad writes_flow_after_reconnect "hits"
-  stop server
+  # A clean stop keeps the replica; a crash (SIGKILL) makes the next start write as a new
+  # one (docs/fabric.md "Replica sessions"), with the state intact.
+  [ "$(replica_of "$server_http")" = "$server_replica" ] && ok clean_restart_keeps_the_replica ||
+    bad clean_restart_keeps_the_replica "$(replica_of "$server_http") != $server_replica"
+  stop server KILL
+  if start server run --id Alpha --mode server --data-dir "$tmp/server" "${common_but_tcp[@]}" \
+    --tcp-port "$server_tcp_port"; then
+    server_http=$(field http "$READY")
+    crashed_replica=$(replica_of "$server_http")
+    [ -n "$crashed_replica" ] && [ "$crashed_replica" != "$server_replica" ] &&
+      [ "$(curl -s "$server_http/api/state/hits")" = 7 ] && ok crash_restart_writes_as_a_fresh_replica ||
+      bad crash_restart_writes_as_a_fresh_replica "$crashed_replica vs $server_replica, hits $(curl -s "$server_http/api/state/hits")"
+    stop server
+  else
+    bad restart_after_crash "the server did not come back"
+  fi
 else
   bad restart "the server did not come back"
 fi

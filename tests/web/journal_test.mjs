@@ -95,3 +95,44 @@ test('an ephemeral runtime writes no journal', async () => {
     await node.stop();
   }
 });
+
+// Own writes are published before OPFS flushes them, so a start that follows no clean stop
+// writes as a fresh replica (docs/fabric.md "Replica sessions"); a clean stop keeps it.
+test('a clean stop keeps the replica; a start after a crash writes as a fresh one', async () => {
+  const storage = memoryStorage();
+  const first = await startNode({ programId: 'session-test', storage });
+  let crashedJournal;
+  try {
+    await within(5_000, 'first writes', Promise.all([first.counter('c').increment(1), first.counter('c').increment(2)]));
+    // The journal as a crash right now would leave it: no Shutdown record at its end.
+    crashedJournal = storage.journalBytes();
+  } finally {
+    await first.stop();
+  }
+
+  const second = await startNode({ programId: 'session-test', storage });
+  try {
+    assert.equal(second.replicaId, first.replicaId, 'a clean stop keeps the replica');
+    const write = await within(5_000, 'write after a clean stop', second.counter('c').increment(4));
+    assert.equal(write.write.origin, first.replicaId);
+    assert.equal(write.write.seq, 3, 'sequence numbers continue');
+  } finally {
+    await second.stop();
+  }
+
+  const crashed = memoryStorage();
+  await crashed.saveIdentity(await storage.loadIdentity());
+  await crashed.appendJournal(crashedJournal);
+  const third = await startNode({ programId: 'session-test', storage: crashed });
+  try {
+    assert.equal(third.peerId, first.peerId);
+    assert.notEqual(third.replicaId, first.replicaId, 'after a crash the node writes as a new replica');
+    assert.equal(third.counter('c').value(), 3, 'the old replica’s writes are still there');
+    const write = await within(5_000, 'write after a crash', third.counter('c').increment(1));
+    assert.equal(write.write.origin, third.replicaId);
+    assert.equal(write.write.seq, 1);
+    assert.equal(third.counter('c').value(), 4);
+  } finally {
+    await third.stop();
+  }
+});

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
@@ -194,7 +195,8 @@ TEST_F(FabricRuntimeTest, ManyWritesInOneTurnAllComplete) {
   run_until(io, [&] { return done == 50; });
   EXPECT_EQ(done, 50);
   EXPECT_EQ((*runtime)->object_json("hits").value(), "50");
-  EXPECT_EQ((*runtime)->metrics().fabric.journal_records, 50u);
+  // One record per write, after the start's Session record.
+  EXPECT_EQ((*runtime)->metrics().fabric.journal_records, 51u);
 }
 
 TEST_F(FabricRuntimeTest, AnInvalidOpFailsAtOnceWithoutChangingState) {
@@ -303,10 +305,12 @@ TEST_F(FabricRuntimeTest, TheLoopKeepsRunningDuringASlowSyncAndTheNextSyncCovers
 TEST_F(FabricRuntimeTest, ShutdownWithWritesInFlightSyncsThemBeforeItReturns) {
   auto probe = std::make_shared<SyncProbe>();
   constexpr int kInFlight = 25;
+  std::string first_replica;
   {
     boost::asio::io_context io;
     auto runtime = make(io, true, fabric::Sovereignty::kAuthority, probe);
     ASSERT_TRUE(runtime.ok()) << runtime.error().message;
+    first_replica = nlohmann::json::parse((*runtime)->node_json())["replica_id"];
     GateOpener opener{probe};
     {
       std::lock_guard lock(probe->mutex);
@@ -338,8 +342,11 @@ TEST_F(FabricRuntimeTest, ShutdownWithWritesInFlightSyncsThemBeforeItReturns) {
   boost::asio::io_context io;
   auto again = make(io);
   ASSERT_TRUE(again.ok()) << again.error().message;
-  EXPECT_EQ((*again)->recovered_records(), static_cast<std::size_t>(kInFlight));
+  // The writes between the first start's Session record and the clean stop's Shutdown.
+  EXPECT_EQ((*again)->recovered_records(), static_cast<std::size_t>(kInFlight) + 2);
   EXPECT_EQ((*again)->object_json("hits").value(), std::to_string(kInFlight));
+  EXPECT_EQ(nlohmann::json::parse((*again)->node_json())["replica_id"], first_replica)
+      << "a clean stop keeps the replica";
 }
 
 TEST_F(FabricRuntimeTest, AFailedSyncGoesToTheFatalHandlerAndTheWriteNeverCompletes) {
