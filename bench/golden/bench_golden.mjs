@@ -6,16 +6,16 @@
 //   native_to_tab: the benchmark POSTs `increment 1` to /api/state/bench_n2t at a steady rate;
 //                  a change listener in the page records when each value first shows there.
 //                  Latency = page time of first sight - send time (just before the POST). It
-//                  includes the HTTP request and the node's journal commit (a write is
-//                  published once durable), i.e. what a native program's change costs.
+//                  includes the HTTP request (the node publishes a write when it is made,
+//                  before its journal sync: docs/fabric.md "Replica sessions").
 //   tab_to_native: the page increments bench_t2n through window.fabric at a steady rate and
 //                  records each send time; the benchmark polls GET /api/state/bench_t2n back
 //                  to back and takes, for each value, the arrival of the first poll response
 //                  that shows it: an upper bound, too high by at most that poll's round trip
 //                  (reported: `poll_rtt_p50_ms`).
 // Both also report `local_commit_p50/p99_ms`: how long the writer's own commit took (the
-// POST's duration; the increment() promise in the page), since a write is published only
-// once its journal (file / OPFS) holds it.
+// POST's duration; the increment() promise in the page), i.e. when a `local` write
+// completes. Propagation no longer waits for it (docs/fabric.md "Replica sessions").
 // Clock domains: the page's times are performance.timeOrigin + performance.now() in chromium,
 // ours the same in Node. Their offset is measured (page.evaluate round trips, the one with
 // the smallest RTT, its reading taken at the midpoint) and removed; `clock_rtt_ms` bounds it.

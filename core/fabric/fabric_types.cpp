@@ -1,5 +1,6 @@
 #include "core/fabric/fabric_types.hpp"
 
+#include <cstddef>
 #include <string>
 #include <utility>
 
@@ -39,6 +40,44 @@ Result<std::uint32_t> parse_count(const std::string& text, const std::string& wh
   return static_cast<std::uint32_t>(value);
 }
 
+// Each enum's names, one table for both directions.
+template <typename Enum>
+struct Named {
+  Enum value;
+  const char* name;
+};
+
+constexpr Named<Sovereignty> kSovereigntyNames[] = {
+    {Sovereignty::kAuthority, "authority"},
+    {Sovereignty::kCitizen, "citizen"},
+    {Sovereignty::kEphemeral, "ephemeral"},
+};
+
+constexpr Named<ObjectKind> kObjectKindNames[] = {
+    {ObjectKind::kCounter, "counter"}, {ObjectKind::kSet, "set"},   {ObjectKind::kMap, "map"},
+    {ObjectKind::kList, "list"},       {ObjectKind::kText, "text"},
+};
+
+template <typename Enum, std::size_t N>
+const char* name_of(const Named<Enum> (&table)[N], Enum value) {
+  for (const Named<Enum>& entry : table) {
+    if (entry.value == value) return entry.name;
+  }
+  return "unknown";
+}
+
+// kInvalidInput "<what> '<text>' is not one of a, b, c" for a name not in `table`.
+template <typename Enum, std::size_t N>
+Result<Enum> parse_named(const Named<Enum> (&table)[N], const std::string& text, const char* what) {
+  std::string names;
+  for (const Named<Enum>& entry : table) {
+    if (text == entry.name) return entry.value;
+    names += names.empty() ? "" : ", ";
+    names += entry.name;
+  }
+  return make_error(Errc::kInvalidInput, std::string(what) + " '" + text + "' is not one of " + names);
+}
+
 }  // namespace
 
 std::string sync_topic(const std::string& program_id) { return "fabric/" + program_id + "/sync"; }
@@ -75,42 +114,16 @@ Status validate_object_name(const std::string& name) {
   return {};
 }
 
-const char* sovereignty_name(Sovereignty s) {
-  switch (s) {
-    case Sovereignty::kAuthority: return "authority";
-    case Sovereignty::kCitizen: return "citizen";
-    case Sovereignty::kEphemeral: return "ephemeral";
-  }
-  return "unknown";
-}
+const char* sovereignty_name(Sovereignty s) { return name_of(kSovereigntyNames, s); }
 
 Result<Sovereignty> parse_sovereignty(const std::string& s) {
-  if (s == "authority") return Sovereignty::kAuthority;
-  if (s == "citizen") return Sovereignty::kCitizen;
-  if (s == "ephemeral") return Sovereignty::kEphemeral;
-  return make_error(Errc::kInvalidInput,
-                    "sovereignty '" + s + "' is not one of authority, citizen, ephemeral");
+  return parse_named(kSovereigntyNames, s, "sovereignty");
 }
 
-const char* object_kind_name(ObjectKind kind) {
-  switch (kind) {
-    case ObjectKind::kCounter: return "counter";
-    case ObjectKind::kSet: return "set";
-    case ObjectKind::kMap: return "map";
-    case ObjectKind::kList: return "list";
-    case ObjectKind::kText: return "text";
-  }
-  return "unknown";
-}
+const char* object_kind_name(ObjectKind kind) { return name_of(kObjectKindNames, kind); }
 
 Result<ObjectKind> parse_object_kind(const std::string& s) {
-  if (s == "counter") return ObjectKind::kCounter;
-  if (s == "set") return ObjectKind::kSet;
-  if (s == "map") return ObjectKind::kMap;
-  if (s == "list") return ObjectKind::kList;
-  if (s == "text") return ObjectKind::kText;
-  return make_error(Errc::kInvalidInput,
-                    "object kind '" + s + "' is not one of counter, set, map, list, text");
+  return parse_named(kObjectKindNames, s, "object kind");
 }
 
 std::string durability_name(const DurabilityPolicy& p) {

@@ -48,12 +48,67 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   return length;
 }
 
-class CounterObject final : public SharedObject {
- public:
-  explicit CounterObject(ReplicaId replica) : replica_(replica) {}
-  CounterObject(ReplicaId replica, crdt::PNCounter state) : replica_(replica), state_(std::move(state)) {}
+template <typename Range>
+std::string json_string_array(const Range& values) {
+  std::string out = "[";
+  bool first = true;
+  for (const std::string& value : values) {
+    if (!first) out += ',';
+    first = false;
+    out += json_quote(value);
+  }
+  return out + "]";
+}
 
-  ObjectKind kind() const override { return ObjectKind::kCounter; }
+// Counter, set and map: state-based CRDTs, whose deltas are values of the state type, so a
+// delta and a full state decode and join alike.
+template <typename State, ObjectKind Kind>
+class JoinObject : public SharedObject {
+ public:
+  using StateType = State;
+  explicit JoinObject(ReplicaId replica, State state = {}) : replica_(replica), state_(std::move(state)) {}
+
+  ObjectKind kind() const final { return Kind; }
+  Status apply_delta(ByteView delta) final {
+    FF_TRY_ASSIGN(const State decoded, State::decode(delta));
+    state_.apply(decoded);
+    return {};
+  }
+  Status merge_state(ByteView state) final { return apply_delta(state); }
+  Bytes encode_state() const final { return state_.encode(); }
+
+ protected:
+  ReplicaId replica_;
+  State state_;
+};
+
+// List and text: operation-based sequences with their own delta type; a full state decodes
+// bound to the local replica and merges.
+template <typename State, typename Delta, ObjectKind Kind>
+class SequenceObject : public SharedObject {
+ public:
+  using StateType = State;
+  explicit SequenceObject(ReplicaId replica) : state_(replica) {}
+  explicit SequenceObject(State state) : state_(std::move(state)) {}
+
+  ObjectKind kind() const final { return Kind; }
+  Status apply_delta(ByteView delta) final {
+    FF_TRY_ASSIGN(const Delta decoded, Delta::decode(delta));
+    return state_.apply(decoded);
+  }
+  Status merge_state(ByteView state) final {
+    FF_TRY_ASSIGN(const State decoded, State::decode(state, state_.replica()));
+    return state_.merge(decoded);
+  }
+  Bytes encode_state() const final { return state_.encode(); }
+
+ protected:
+  State state_;
+};
+
+class CounterObject final : public JoinObject<crdt::PNCounter, ObjectKind::kCounter> {
+ public:
+  using JoinObject::JoinObject;
 
   Result<Bytes> apply_local(const Op& op, std::uint64_t) override {
     if (op.action != Op::Action::kIncrement) return wrong_action(op);
@@ -62,85 +117,41 @@ class CounterObject final : public SharedObject {
     const std::uint64_t magnitude = std::uint64_t{0} - static_cast<std::uint64_t>(op.amount);
     return state_.decrement(replica_, magnitude).encode();
   }
-  Status apply_delta(ByteView delta) override {
-    FF_TRY_ASSIGN(const crdt::PNCounter decoded, crdt::PNCounter::decode(delta));
-    state_.apply(decoded);
-    return {};
-  }
-  Status merge_state(ByteView state) override { return apply_delta(state); }
-  Bytes encode_state() const override { return state_.encode(); }
   std::string value_json() const override { return std::to_string(state_.value()); }
-
- private:
-  ReplicaId replica_;
-  crdt::PNCounter state_;
 };
 
-class SetObject final : public SharedObject {
+class SetObject final : public JoinObject<crdt::ORSet<std::string>, ObjectKind::kSet> {
  public:
-  using State = crdt::ORSet<std::string>;
-  explicit SetObject(ReplicaId replica) : replica_(replica) {}
-  SetObject(ReplicaId replica, State state) : replica_(replica), state_(std::move(state)) {}
-
-  ObjectKind kind() const override { return ObjectKind::kSet; }
+  using JoinObject::JoinObject;
 
   Result<Bytes> apply_local(const Op& op, std::uint64_t) override {
     if (op.action == Op::Action::kAdd) return state_.add(replica_, op.value).encode();
     if (op.action == Op::Action::kRemove) return state_.remove(op.value).encode();
     return wrong_action(op);
   }
-  Status apply_delta(ByteView delta) override {
-    FF_TRY_ASSIGN(const State decoded, State::decode(delta));
-    state_.apply(decoded);
-    return {};
-  }
-  Status merge_state(ByteView state) override { return apply_delta(state); }
-  Bytes encode_state() const override { return state_.encode(); }
-  std::string value_json() const override {
-    std::string out = "[";
-    bool first = true;
-    for (const std::string& element : state_.elements()) {
-      if (!first) out += ',';
-      first = false;
-      out += json_quote(element);
-    }
-    return out + "]";
-  }
-
- private:
-  ReplicaId replica_;
-  State state_;
+  std::string value_json() const override { return json_string_array(state_.elements()); }
 };
 
-class MapObject final : public SharedObject {
- public:
-  using Register = crdt::LWWRegister<std::string>;
-  using State = crdt::ORMap<std::string, Register>;
-  explicit MapObject(ReplicaId replica) : replica_(replica) {}
-  MapObject(ReplicaId replica, State state) : replica_(replica), state_(std::move(state)) {}
+using MapRegister = crdt::LWWRegister<std::string>;
 
-  ObjectKind kind() const override { return ObjectKind::kMap; }
+class MapObject final : public JoinObject<crdt::ORMap<std::string, MapRegister>, ObjectKind::kMap> {
+ public:
+  using JoinObject::JoinObject;
 
   Result<Bytes> apply_local(const Op& op, std::uint64_t now_ms) override {
     if (op.action == Op::Action::kPut) {
       const ReplicaId me = replica_;
-      return state_.update(me, op.key, [&](Register& reg) { return reg.set(me, op.value, now_ms); }).encode();
+      return state_.update(me, op.key, [&](MapRegister& reg) { return reg.set(me, op.value, now_ms); })
+          .encode();
     }
     if (op.action == Op::Action::kDelete) return state_.remove(op.key).encode();
     return wrong_action(op);
   }
-  Status apply_delta(ByteView delta) override {
-    FF_TRY_ASSIGN(const State decoded, State::decode(delta));
-    state_.apply(decoded);
-    return {};
-  }
-  Status merge_state(ByteView state) override { return apply_delta(state); }
-  Bytes encode_state() const override { return state_.encode(); }
   std::string value_json() const override {
     std::string out = "{";
     bool first = true;
     for (const std::string& key : state_.keys()) {
-      const Register* reg = state_.get(key);
+      const MapRegister* reg = state_.get(key);
       const std::string* value = reg != nullptr ? reg->get() : nullptr;
       if (value == nullptr) continue;  // a key whose register a concurrent remove emptied
       if (!first) out += ',';
@@ -149,114 +160,82 @@ class MapObject final : public SharedObject {
     }
     return out + "}";
   }
-
- private:
-  ReplicaId replica_;
-  State state_;
 };
 
-class ListObject final : public SharedObject {
- public:
-  using State = crdt::Rga<std::string>;
-  explicit ListObject(ReplicaId replica) : state_(replica) {}
-  explicit ListObject(State state) : state_(std::move(state)) {}
+// "erase of N at I is outside the list (size S)" unless [I, I+N) is a non-empty range.
+Status check_erase(const char* what, const char* size_name, std::uint64_t index, std::uint64_t count,
+                   std::uint64_t size) {
+  if (count != 0 && index <= size && count <= size - index) return {};
+  return make_error(Errc::kInvalidInput, std::string(what) + " erase of " + std::to_string(count) + " at " +
+                                             std::to_string(index) + " is outside the " + what + " (" +
+                                             size_name + " " + std::to_string(size) + ")");
+}
 
-  ObjectKind kind() const override { return ObjectKind::kList; }
+Status check_insert(const char* what, const char* size_name, std::uint64_t index, std::uint64_t size) {
+  if (index <= size) return {};
+  return make_error(Errc::kInvalidInput, std::string(what) + " insert at " + std::to_string(index) +
+                                             " is beyond the end (" + size_name + " " + std::to_string(size) +
+                                             ")");
+}
+
+class ListObject final
+    : public SequenceObject<crdt::Rga<std::string>, crdt::Rga<std::string>::Delta, ObjectKind::kList> {
+ public:
+  using SequenceObject::SequenceObject;
 
   Result<Bytes> apply_local(const Op& op, std::uint64_t) override {
     if (op.action == Op::Action::kInsert) {
-      if (op.index > state_.size()) return beyond(op.index);
-      FF_TRY_ASSIGN(const State::Delta delta, state_.insert(static_cast<std::size_t>(op.index), op.value));
+      FF_TRY(check_insert("list", "size", op.index, state_.size()));
+      FF_TRY_ASSIGN(const auto delta, state_.insert(static_cast<std::size_t>(op.index), op.value));
       return delta.encode();
     }
     if (op.action == Op::Action::kErase) {
-      if (op.count == 0 || op.index > state_.size() || op.count > state_.size() - op.index) {
-        return make_error(Errc::kInvalidInput, "list erase of " + std::to_string(op.count) + " at " +
-                                                   std::to_string(op.index) + " is outside the list (size " +
-                                                   std::to_string(state_.size()) + ")");
-      }
-      State::Delta combined;
+      FF_TRY(check_erase("list", "size", op.index, op.count, state_.size()));
+      crdt::Rga<std::string>::Delta combined;
       for (std::uint64_t k = 0; k < op.count; ++k) {
-        FF_TRY_ASSIGN(const State::Delta delta, state_.remove(static_cast<std::size_t>(op.index)));
+        FF_TRY_ASSIGN(const auto delta, state_.remove(static_cast<std::size_t>(op.index)));
         combined.deletes.insert(combined.deletes.end(), delta.deletes.begin(), delta.deletes.end());
       }
       return combined.encode();
     }
     return wrong_action(op);
   }
-  Status apply_delta(ByteView delta) override {
-    FF_TRY_ASSIGN(const State::Delta decoded, State::Delta::decode(delta));
-    return state_.apply(decoded);
-  }
-  Status merge_state(ByteView state) override {
-    FF_TRY_ASSIGN(const State decoded, State::decode(state, state_.replica()));
-    return state_.merge(decoded);
-  }
-  Bytes encode_state() const override { return state_.encode(); }
-  std::string value_json() const override {
-    std::string out = "[";
-    bool first = true;
-    for (const std::string& value : state_.values()) {
-      if (!first) out += ',';
-      first = false;
-      out += json_quote(value);
-    }
-    return out + "]";
-  }
-
- private:
-  Error beyond(std::uint64_t index) const {
-    return make_error(Errc::kInvalidInput, "list insert at " + std::to_string(index) +
-                                               " is beyond the end (size " + std::to_string(state_.size()) +
-                                               ")");
-  }
-  State state_;
+  std::string value_json() const override { return json_string_array(state_.values()); }
 };
 
-class TextObject final : public SharedObject {
+class TextObject final : public SequenceObject<crdt::YataText, crdt::YataDelta, ObjectKind::kText> {
  public:
-  explicit TextObject(ReplicaId replica) : state_(replica) {}
-  explicit TextObject(crdt::YataText state) : state_(std::move(state)) {}
-
-  ObjectKind kind() const override { return ObjectKind::kText; }
+  using SequenceObject::SequenceObject;
 
   Result<Bytes> apply_local(const Op& op, std::uint64_t) override {
     const std::uint64_t length = state_.length();
     if (op.action == Op::Action::kInsert) {
-      if (op.index > length) {
-        return make_error(Errc::kInvalidInput, "text insert at " + std::to_string(op.index) +
-                                                   " is beyond the end (length " + std::to_string(length) +
-                                                   ")");
-      }
+      FF_TRY(check_insert("text", "length", op.index, length));
       FF_TRY_ASSIGN(const crdt::YataDelta delta, state_.insert(static_cast<std::size_t>(op.index), op.value));
       return delta.encode();
     }
     if (op.action == Op::Action::kErase) {
-      if (op.count == 0 || op.index > length || op.count > length - op.index) {
-        return make_error(Errc::kInvalidInput,
-                          "text erase of " + std::to_string(op.count) + " at " + std::to_string(op.index) +
-                              " is outside the text (length " + std::to_string(length) + ")");
-      }
+      FF_TRY(check_erase("text", "length", op.index, op.count, length));
       FF_TRY_ASSIGN(const crdt::YataDelta delta,
                     state_.remove(static_cast<std::size_t>(op.index), static_cast<std::size_t>(op.count)));
       return delta.encode();
     }
     return wrong_action(op);
   }
-  Status apply_delta(ByteView delta) override {
-    FF_TRY_ASSIGN(const crdt::YataDelta decoded, crdt::YataDelta::decode(delta));
-    return state_.apply(decoded);
-  }
-  Status merge_state(ByteView state) override {
-    FF_TRY_ASSIGN(const crdt::YataText decoded, crdt::YataText::decode(state, state_.replica()));
-    return state_.merge(decoded);
-  }
-  Bytes encode_state() const override { return state_.encode(); }
   std::string value_json() const override { return json_quote(state_.text()); }
-
- private:
-  crdt::YataText state_;
 };
+
+template <typename Object>
+Result<std::unique_ptr<SharedObject>> join_from_state(ReplicaId replica, ByteView state) {
+  FF_TRY_ASSIGN(typename Object::StateType decoded, Object::StateType::decode(state));
+  return std::unique_ptr<SharedObject>(std::make_unique<Object>(replica, std::move(decoded)));
+}
+
+template <typename Object>
+Result<std::unique_ptr<SharedObject>> sequence_from_state(ReplicaId replica, ByteView state) {
+  FF_TRY_ASSIGN(typename Object::StateType decoded, Object::StateType::decode(state, replica));
+  return std::unique_ptr<SharedObject>(std::make_unique<Object>(std::move(decoded)));
+}
 
 }  // namespace
 
@@ -273,36 +252,14 @@ std::unique_ptr<SharedObject> SharedObject::make(ObjectKind kind, ReplicaId repl
 
 Result<std::unique_ptr<SharedObject>> SharedObject::from_state(ObjectKind kind, ReplicaId replica,
                                                                ByteView state) {
-  std::unique_ptr<SharedObject> object;
   switch (kind) {
-    case ObjectKind::kCounter: {
-      FF_TRY_ASSIGN(crdt::PNCounter decoded, crdt::PNCounter::decode(state));
-      object = std::make_unique<CounterObject>(replica, std::move(decoded));
-      break;
-    }
-    case ObjectKind::kSet: {
-      FF_TRY_ASSIGN(SetObject::State decoded, SetObject::State::decode(state));
-      object = std::make_unique<SetObject>(replica, std::move(decoded));
-      break;
-    }
-    case ObjectKind::kMap: {
-      FF_TRY_ASSIGN(MapObject::State decoded, MapObject::State::decode(state));
-      object = std::make_unique<MapObject>(replica, std::move(decoded));
-      break;
-    }
-    case ObjectKind::kList: {
-      FF_TRY_ASSIGN(ListObject::State decoded, ListObject::State::decode(state, replica));
-      object = std::make_unique<ListObject>(std::move(decoded));
-      break;
-    }
-    case ObjectKind::kText: {
-      FF_TRY_ASSIGN(crdt::YataText decoded, crdt::YataText::decode(state, replica));
-      object = std::make_unique<TextObject>(std::move(decoded));
-      break;
-    }
+    case ObjectKind::kCounter: return join_from_state<CounterObject>(replica, state);
+    case ObjectKind::kSet: return join_from_state<SetObject>(replica, state);
+    case ObjectKind::kMap: return join_from_state<MapObject>(replica, state);
+    case ObjectKind::kList: return sequence_from_state<ListObject>(replica, state);
+    case ObjectKind::kText: return sequence_from_state<TextObject>(replica, state);
   }
-  if (!object) return make_error(Errc::kInvalidInput, "unknown object kind");
-  return object;
+  return make_error(Errc::kInvalidInput, "unknown object kind");
 }
 
 std::string json_quote(std::string_view text) {

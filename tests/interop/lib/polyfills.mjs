@@ -1,50 +1,8 @@
-// Node 20 gaps that js-libp2p 3.x assumes are filled. Import this module before anything
-// from libp2p: ES modules evaluate their imports in order, so a first-line
-// `import './lib/polyfills.mjs'` runs before any libp2p module body.
-//
-// 1. Promise.withResolvers (ES2024, Node 22+). js-libp2p 3.x calls it throughout
-//    (@libp2p/ping, @libp2p/utils streams, yamux, mortice, it-queue, ...).
-// 2. A global WebSocket (Node 22+; Node 20 only behind --experimental-websocket).
-//    @libp2p/websockets 10.x *listens* with the `ws` package (its listener.js imports
-//    `ws` and adapts each server-side socket), but it *dials* with `new WebSocket(uri)`,
-//    the global, so without one every /ws dial fails with "WebSocket is not defined".
-//    The `ws` client class is what it expects: it has addEventListener (with {once}),
-//    binaryType = 'arraybuffer', bufferedAmount and CloseEvent.wasClean.
-// 3. WebSocket.close(1006). @libp2p/websockets' sendReset() (called when a connection is
-//    aborted) does `websocket.close(1006)`. 1006 is a reserved code that must never be
-//    sent: `ws` throws a TypeError (so does a browser's WebSocket), js-libp2p catches and
-//    logs it, and the socket is left open. We map close(1006) to terminate() (an abrupt TCP
-//    close), which is what "reset" means; set FF_WS_FAITHFUL_RESET=1 to keep the unpatched
-//    behaviour (socket left open) when a test wants to see exactly what a browser does.
+// Node 20 gaps that js-libp2p 3.x assumes are filled (tests/support/node20_polyfills.mjs
+// says which and why). Import this module before anything from libp2p: ES modules evaluate
+// their imports in order, so a first-line `import './lib/polyfills.mjs'` runs before any
+// libp2p module body.
 import { WebSocket as WsWebSocket } from 'ws';
+import { install } from '../../support/node20_polyfills.mjs';
 
-if (typeof Promise.withResolvers !== 'function') {
-  Object.defineProperty(Promise, 'withResolvers', {
-    configurable: true,
-    writable: true,
-    value: function withResolvers() {
-      let resolve;
-      let reject;
-      const promise = new this((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-  });
-}
-
-if (process.env.FF_WS_FAITHFUL_RESET !== '1') {
-  const originalClose = WsWebSocket.prototype.close;
-  WsWebSocket.prototype.close = function close(code, reason) {
-    if (code === 1006) {
-      this.terminate();
-      return;
-    }
-    return originalClose.call(this, code, reason);
-  };
-}
-
-if (typeof globalThis.WebSocket === 'undefined') {
-  globalThis.WebSocket = WsWebSocket;
-}
+install(WsWebSocket);
