@@ -21,6 +21,10 @@ Error nonce_exhausted() {
                     "Noise: the cipher nonce is exhausted (2^64-1 messages); close the connection");
 }
 
+Error no_key_in_place() {
+  return make_error(Errc::kInvalidInput, "Noise: in-place encryption needs a keyed CipherState");
+}
+
 }  // namespace
 
 CipherState::~CipherState() { sodium_memzero(key_.data(), key_.size()); }
@@ -63,6 +67,50 @@ Status CipherState::decrypt_with_ad(ByteView ad, ByteView ciphertext, Bytes& out
   }
   ++nonce_;
   return {};
+}
+
+Status CipherState::encrypt_to(ByteView ad, ByteView plaintext, std::span<std::uint8_t> message) {
+  if (!has_key_) return no_key_in_place();
+  if (nonce_ == kNoiseMaxNonce) return nonce_exhausted();
+  if (message.size() != plaintext.size() + kNoiseTagBytes) {
+    return make_error(Errc::kInvalidInput,
+                      "Noise: the message buffer must be the plaintext plus the 16-byte tag");
+  }
+  const auto nonce = chachapoly_nonce(nonce_);
+  // libsodium allows the message and the ciphertext to be the same buffer: the stream
+  // cipher XORs in place, and the tag is computed over the ciphertext afterwards.
+  crypto_aead_chacha20poly1305_ietf_encrypt_detached(message.data(), message.data() + plaintext.size(),
+                                                     nullptr, plaintext.data(), plaintext.size(), ad.data(),
+                                                     ad.size(), nullptr, nonce.data(), key_.data());
+  ++nonce_;
+  return {};
+}
+
+Status CipherState::encrypt_in_place(ByteView ad, std::span<std::uint8_t> message) {
+  if (message.size() < kNoiseTagBytes) {
+    return make_error(Errc::kInvalidInput, "Noise: no room for the 16-byte tag in the message to encrypt");
+  }
+  return encrypt_to(ad, message.first(message.size() - kNoiseTagBytes), message);
+}
+
+Result<ByteView> CipherState::decrypt_in_place(ByteView ad, std::span<std::uint8_t> message) {
+  if (!has_key_) return no_key_in_place();
+  if (nonce_ == kNoiseMaxNonce) return nonce_exhausted();
+  if (message.size() < kNoiseTagBytes) {
+    return make_error(Errc::kInvalidInput, "Noise: ciphertext shorter than its 16-byte tag");
+  }
+  const std::size_t plaintext_bytes = message.size() - kNoiseTagBytes;
+  const auto nonce = chachapoly_nonce(nonce_);
+  // The detached form verifies the tag over the ciphertext before it decrypts anything,
+  // so a forged message never yields plaintext.
+  if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(
+          message.data(), nullptr, message.data(), plaintext_bytes, message.data() + plaintext_bytes,
+          ad.data(), ad.size(), nonce.data(), key_.data()) != 0) {
+    return make_error(Errc::kInvalidInput,
+                      "Noise: decryption failed (bad tag: tampered, replayed or reordered message)");
+  }
+  ++nonce_;
+  return ByteView(message.first(plaintext_bytes));
 }
 
 }  // namespace ff::net

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
@@ -46,6 +47,25 @@ class CipherState {
   // fails (a tampered, replayed or reordered message), and then neither `out` nor the
   // nonce changes; kLimitExceeded once the nonce is exhausted.
   Status decrypt_with_ad(ByteView ad, ByteView ciphertext, Bytes& out);
+
+  // EncryptWithAd into a caller's buffer: `message` receives the ciphertext and the tag, so
+  // it must be exactly plaintext.size() + kNoiseTagBytes bytes. The plaintext may be the
+  // first bytes of `message` itself (in place) but must not overlap it otherwise. Lets the
+  // runtime encrypt straight into its outgoing buffer, with no copy and no zero-fill.
+  // Transport messages only: kInvalidInput without a key (no tag to make room for) or for
+  // a wrongly sized `message`; kLimitExceeded once the nonce is exhausted.
+  Status encrypt_to(ByteView ad, ByteView plaintext, std::span<std::uint8_t> message);
+  // encrypt_to() in place: `message` holds the plaintext in all but its last
+  // kNoiseTagBytes bytes, which receive the tag.
+  Status encrypt_in_place(ByteView ad, std::span<std::uint8_t> message);
+
+  // DecryptWithAd in place: `message` holds ciphertext and tag; on success its first
+  // message.size() - kNoiseTagBytes bytes are the plaintext (returned as a view). The tag
+  // is checked before anything is decrypted: on kInvalidInput the nonce is unchanged and
+  // `message` holds no plaintext (libsodium clears it; the channel is dead anyway).
+  // kInvalidInput also without a key or for a message shorter than the tag.
+  // kLimitExceeded once the nonce is exhausted.
+  Result<ByteView> decrypt_in_place(ByteView ad, std::span<std::uint8_t> message);
 
  private:
   NoiseKey key_{};

@@ -9,22 +9,47 @@ Error NoiseTransport::fail(Error error) {
   return error;
 }
 
+std::size_t NoiseTransport::encrypted_bytes(std::size_t plaintext_bytes) {
+  const std::size_t frames = std::max<std::size_t>(
+      1, (plaintext_bytes + kMaxNoiseTransportPlaintextBytes - 1) / kMaxNoiseTransportPlaintextBytes);
+  return plaintext_bytes + frames * (kNoiseFrameHeaderBytes + kNoiseTagBytes);
+}
+
+Result<std::size_t> NoiseTransport::encrypt_to(ByteView plaintext, std::span<std::uint8_t> out) {
+  if (failure_) return *failure_;
+  const std::size_t total = encrypted_bytes(plaintext.size());
+  if (out.size() < total) {
+    return make_error(Errc::kInvalidInput, "Noise: output buffer too small for the encrypted frames");
+  }
+  std::size_t offset = 0;
+  std::size_t written = 0;
+  do {
+    const std::size_t chunk = std::min(kMaxNoiseTransportPlaintextBytes, plaintext.size() - offset);
+    const std::size_t message_bytes = chunk + kNoiseTagBytes;
+    out[written] = static_cast<std::uint8_t>(message_bytes >> 8);
+    out[written + 1] = static_cast<std::uint8_t>(message_bytes & 0xff);
+    written += kNoiseFrameHeaderBytes;
+    // Encrypted straight from the plaintext into place: no copy and no zero-fill first.
+    if (auto status =
+            send_.encrypt_to({}, plaintext.subspan(offset, chunk), out.subspan(written, message_bytes));
+        !status.ok()) {
+      return fail(status.error());
+    }
+    written += message_bytes;
+    offset += chunk;
+  } while (offset < plaintext.size());
+  return written;
+}
+
 Status NoiseTransport::encrypt_into(ByteView plaintext, Bytes& out) {
   if (failure_) return *failure_;
   const std::size_t start = out.size();
-  const std::size_t frames = std::max<std::size_t>(
-      1, (plaintext.size() + kMaxNoiseTransportPlaintextBytes - 1) / kMaxNoiseTransportPlaintextBytes);
-  out.reserve(start + plaintext.size() + frames * (kNoiseFrameHeaderBytes + kNoiseTagBytes));
-  std::size_t offset = 0;
-  do {
-    const std::size_t chunk = std::min(kMaxNoiseTransportPlaintextBytes, plaintext.size() - offset);
-    append_noise_frame_header(out, chunk + kNoiseTagBytes);
-    if (auto status = send_.encrypt_with_ad({}, plaintext.subspan(offset, chunk), out); !status.ok()) {
-      out.resize(start);
-      return fail(status.error());
-    }
-    offset += chunk;
-  } while (offset < plaintext.size());
+  out.resize(start + encrypted_bytes(plaintext.size()));
+  auto written = encrypt_to(plaintext, std::span<std::uint8_t>(out).subspan(start));
+  if (!written.ok()) {
+    out.resize(start);
+    return written.error();
+  }
   return {};
 }
 
@@ -67,6 +92,20 @@ Result<std::size_t> NoiseTransport::feed(ByteView ciphertext) {
     }
   }
   return consumed;
+}
+
+Result<std::optional<NoiseOpenedFrame>> NoiseTransport::open_frame_in_place(std::span<std::uint8_t> input) {
+  if (failure_) return *failure_;
+  if (!reader_.empty()) {
+    return make_error(Errc::kInvalidInput, "Noise: open_frame_in_place() while feed() holds part of a frame");
+  }
+  if (input.size() < kNoiseFrameHeaderBytes) return std::optional<NoiseOpenedFrame>();
+  const std::size_t message_bytes = (std::size_t{input[0]} << 8) | input[1];
+  if (input.size() < kNoiseFrameHeaderBytes + message_bytes) return std::optional<NoiseOpenedFrame>();
+  auto plaintext = receive_.decrypt_in_place({}, input.subspan(kNoiseFrameHeaderBytes, message_bytes));
+  if (!plaintext.ok()) return fail(plaintext.error());
+  return std::optional<NoiseOpenedFrame>(
+      NoiseOpenedFrame{kNoiseFrameHeaderBytes + message_bytes, *plaintext});
 }
 
 Bytes NoiseTransport::take_plaintext() {

@@ -2,14 +2,44 @@
 
 #include <boost/asio/post.hpp>
 #include <cstdio>
+#include <cstring>
+#include <span>
 
 #include "net/swarm/swarm_log.hpp"
+#include "net/transport/ws_stream.hpp"
 
 namespace ff::net {
 
 namespace {
 std::uint64_t g_next_connection_id = 1;  // event-loop thread only
+
+static_assert(kSocketReadBufferBytes >= 2 * kMaxNoiseFrameBytes,
+              "the read buffer must hold an incomplete Noise frame and a whole one after it");
+
+// Over /ws every socket write is one WebSocket message. pump() adds a Yamux batch (at most
+// twice the output budget, plus control frames, plus Noise framing) only while less than
+// the high water is waiting, so one write stays under what a peer like us accepts.
+static_assert(kConnectionSocketHighWaterBytes + 2 * kYamuxMaxPendingOutputBytes +
+                      2 * kYamuxMaxPendingOutputBytes / kMaxNoiseTransportPlaintextBytes * 64 + 64 * 1024 <=
+                  kMaxWebSocketMessageBytes,
+              "a coalesced write could exceed the largest WebSocket message we accept");
+
 }  // namespace
+
+std::span<std::uint8_t> OutgoingBuffer::append(std::size_t bytes) {
+  if (storage_.size() - size_ < bytes) {
+    // Grows geometrically; only the new part is ever zero-filled.
+    storage_.resize(std::max(size_ + bytes, 2 * storage_.size()));
+  }
+  const auto space = std::span<std::uint8_t>(storage_).subspan(size_, bytes);
+  size_ += bytes;
+  return space;
+}
+
+void OutgoingBuffer::clear() {
+  if (storage_.size() > kRetainedWriteBufferBytes && size_ < storage_.size() / 4) Bytes().swap(storage_);
+  size_ = 0;
+}
 
 const char* direction_name(Direction direction) {
   return direction == Direction::kInbound ? "inbound" : "outbound";
@@ -67,16 +97,27 @@ void Connection::start() {
 void Connection::read_next() {
   if (closed_) return;
   socket_->async_read_some(
-      boost::asio::buffer(read_buffer_),
+      boost::asio::buffer(read_buffer_.data() + read_filled_, read_buffer_.size() - read_filled_),
       [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
         if (self->closed_) return;
         if (ec) {
           self->close(ec == boost::asio::error::eof ? "closed by the peer" : "read failed: " + ec.message());
           return;
         }
-        self->on_read(ByteView(self->read_buffer_.data(), n));
+        self->on_socket_bytes(n);
         self->read_next();
       });
+}
+
+void Connection::on_socket_bytes(std::size_t read_bytes) {
+  if (!noise_) {
+    // Before the Noise transport exists nothing stays in the buffer between reads.
+    on_read(ByteView(read_buffer_.data(), read_bytes));
+    return;
+  }
+  read_filled_ += read_bytes;
+  if (auto status = open_frames(); !status.ok()) return close(status.error().message);
+  pump();
 }
 
 void Connection::on_read(ByteView bytes) {
@@ -119,28 +160,60 @@ void Connection::on_read(ByteView bytes) {
           negotiator_.emplace(std::move(*negotiator));
           status = send_encrypted(negotiator_->take_output());
         }
-        if (status.ok() && !rest.empty()) status = feed_ciphertext(rest);
+        if (status.ok() && !rest.empty()) status = buffer_ciphertext(rest);
       }
       break;
     }
     case Stage::kMssMuxer:
-    case Stage::kYamux: status = feed_ciphertext(bytes); break;
+    case Stage::kYamux: status = buffer_ciphertext(bytes); break;
   }
   if (!status.ok()) return close(status.error().message);
   pump();
 }
 
-Status Connection::feed_ciphertext(ByteView bytes) {
-  while (!bytes.empty()) {
-    FF_TRY_ASSIGN(std::size_t used, noise_->feed(bytes));
-    bytes = bytes.subspan(used);
-    FF_TRY(handle_plaintext(noise_->take_plaintext()));
-    if (closed_) return {};
+// The bytes that followed the last handshake message in the same read: moved to the front
+// of the read buffer (they may already be in it, further on) and opened there.
+Status Connection::buffer_ciphertext(ByteView bytes) {
+  compact_read_buffer();
+  if (bytes.size() > read_buffer_.size() - read_filled_) {
+    return make_error(Errc::kLimitExceeded,
+                      "connection: more data after the handshake than the read buffer holds");
   }
+  std::memmove(read_buffer_.data() + read_filled_, bytes.data(), bytes.size());
+  read_filled_ += bytes.size();
+  return open_frames();
+}
+
+// Decrypts every complete Noise frame in the read buffer in place and hands its plaintext
+// on; an incomplete frame after them stays for the next read to extend.
+Status Connection::open_frames() {
+  while (!closed_) {
+    const auto unread =
+        std::span<std::uint8_t>(read_buffer_).subspan(read_start_, read_filled_ - read_start_);
+    auto frame = noise_->open_frame_in_place(unread);
+    if (!frame.ok()) return frame.error();
+    if (!frame->has_value()) break;
+    read_start_ += (*frame)->frame_bytes;
+    FF_TRY(handle_plaintext((*frame)->plaintext));
+  }
+  compact_read_buffer();
   return {};
 }
 
-Status Connection::handle_plaintext(Bytes plaintext) {
+// Keeps at least a whole frame's room after the unread bytes, so every read is a large
+// one, while copying the incomplete frame to the front only about once per buffer.
+void Connection::compact_read_buffer() {
+  if (read_start_ == read_filled_) {
+    read_start_ = read_filled_ = 0;
+    return;
+  }
+  if (read_buffer_.size() - read_filled_ >= kMaxNoiseFrameBytes) return;
+  std::memmove(read_buffer_.data(), read_buffer_.data() + read_start_, read_filled_ - read_start_);
+  read_filled_ -= read_start_;
+  read_start_ = 0;
+}
+
+Status Connection::handle_plaintext(ByteView plaintext) {
   if (plaintext.empty()) return {};
   if (stage_ == Stage::kMssMuxer) {
     negotiator_->feed(plaintext);
@@ -195,26 +268,32 @@ Status Connection::start_yamux(ByteView leftover) {
   return {};
 }
 
-void Connection::send_raw(Bytes bytes) {
+void Connection::send_raw(ByteView bytes) {
   if (bytes.empty() || closed_) return;
-  write_queue_bytes_ += bytes.size();
-  write_queue_.push_back(std::move(bytes));
+  auto space = write_pending_.append(bytes.size());
+  std::copy(bytes.begin(), bytes.end(), space.begin());
   write_next();
 }
 
 Status Connection::send_encrypted(ByteView plaintext) {
-  if (plaintext.empty()) return {};
-  Bytes wire;
-  FF_TRY(noise_->encrypt_into(plaintext, wire));
-  send_raw(std::move(wire));
+  if (plaintext.empty() || closed_) return {};
+  const std::size_t before = write_pending_.size();
+  auto written =
+      noise_->encrypt_to(plaintext, write_pending_.append(NoiseTransport::encrypted_bytes(plaintext.size())));
+  if (!written.ok()) {
+    write_pending_.truncate(before);
+    return written.error();
+  }
+  write_next();
   return {};
 }
 
 void Connection::write_next() {
-  if (writing_ || write_queue_.empty() || closed_) return;
+  if (writing_ || write_pending_.empty() || closed_) return;
   writing_ = true;
-  const Bytes& front = write_queue_.front();
-  socket_->async_write(boost::asio::buffer(front.data(), front.size()),
+  write_in_flight_.swap(write_pending_);
+  const ByteView batch = write_in_flight_.view();
+  socket_->async_write(boost::asio::buffer(batch.data(), batch.size()),
                        [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                          self->writing_ = false;
                          if (self->closed_) return;
@@ -222,16 +301,21 @@ void Connection::write_next() {
                            self->close("write failed: " + ec.message());
                            return;
                          }
-                         self->write_queue_bytes_ -= self->write_queue_.front().size();
-                         self->write_queue_.pop_front();
-                         if (self->closing_ && self->write_queue_.empty() &&
-                             (!self->yamux_ || self->yamux_->pending_output_bytes() == 0)) {
-                           self->close("closed by us");
-                           return;
-                         }
-                         self->write_next();
-                         self->schedule_pump();
+                         self->on_written();
                        });
+}
+
+void Connection::on_written() {
+  write_in_flight_.clear();
+  if (closing_ && write_pending_.empty() && (!yamux_ || yamux_->pending_output_bytes() == 0)) {
+    close("closed by us");
+    return;
+  }
+  // Send what was encrypted meanwhile at once, so the peer can work on it while pump()
+  // encrypts the next batch (Yamux output freed its budget); that batch goes out with
+  // everything else that is ready when this write completes.
+  write_next();
+  pump();
 }
 
 void Connection::schedule_pump() {
@@ -271,9 +355,11 @@ void Connection::pump() {
       if (closed_) break;
     }
     if (closed_) break;
-    if (write_queue_bytes_ < kConnectionSocketHighWaterBytes && yamux_->pending_output_bytes() > 0) {
-      Bytes out = yamux_->take_output();
-      auto status = send_encrypted(out);
+    if (outgoing_bytes() < kConnectionSocketHighWaterBytes && yamux_->pending_output_bytes() > 0) {
+      // Encrypted straight from the session's buffer into write_pending_; the session
+      // keeps its buffer for the next batch.
+      auto status = send_encrypted(yamux_->output());
+      yamux_->discard_output();
       if (!status.ok()) {
         in_pump_ = false;
         return close("encrypt failed: " + status.error().message);
@@ -289,7 +375,7 @@ void Connection::pump() {
     if (!progress) break;
   }
   in_pump_ = false;
-  if (!closed_ && closing_ && write_queue_.empty() && yamux_->pending_output_bytes() == 0)
+  if (!closed_ && closing_ && outgoing_bytes() == 0 && yamux_->pending_output_bytes() == 0)
     close("closed by us");
 }
 
@@ -496,11 +582,19 @@ Status Connection::stream_write(SwarmStream& stream, ByteView bytes) {
       connection_queued_bytes_ + bytes.size() > kMaxConnectionQueuedBytes) {
     return make_error(Errc::kLimitExceeded, "stream: write queue full");
   }
+  // With nothing queued ahead, the bytes go straight into Yamux (whose output buffer is
+  // their only copy before encryption); only what it cannot take now is queued.
+  if (stream.queue_.empty() && !stream.negotiator_ && yamux_ && !closed_) {
+    auto taken = yamux_->write(stream.id_, bytes);
+    // A failure is reported by flush_stream() on the queued bytes, as for any write.
+    if (taken.ok()) bytes = bytes.subspan(*taken);
+  }
+  schedule_pump();
+  if (bytes.empty()) return {};
   stream.queued_bytes_ += bytes.size();
   connection_queued_bytes_ += bytes.size();
   stream.queue_.emplace_back(bytes.begin(), bytes.end());
   if (!stream.below_high_water()) stream.was_above_high_water_ = true;
-  schedule_pump();
   return {};
 }
 

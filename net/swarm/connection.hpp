@@ -7,12 +7,18 @@
 // net/yamux; this class only moves bytes between them and the socket, and turns their
 // events into callbacks. Everything runs on one io_context thread.
 //
+// Bytes are copied as little as possible: Noise frames are decrypted in place in the
+// socket read buffer and handed to Yamux from there; stream writes go straight into
+// Yamux's output when nothing is queued ahead; that output is encrypted straight into the
+// pending outgoing buffer, and all of it goes out in one socket write per completed write.
+//
 // Bounds: one socket read buffer; socket writes stop taking Yamux output above
 // kConnectionSocketHighWaterBytes; each stream queues at most kMaxStreamQueuedBytes of
 // application writes, and reading a stream pauses (no Yamux window update) while its queue
 // is above kStreamHighWaterBytes, so the peer is held back by flow control.
 #pragma once
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -22,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>  // before Boost.Asio: g++ 12 in C++20 mode needs it first
 #include <vector>
@@ -40,7 +47,12 @@ namespace ff::net {
 
 // The whole upgrade (mss, Noise, muxer selection) must finish within this (js-libp2p: 10 s).
 inline constexpr std::chrono::milliseconds kUpgradeTimeout{10'000};
-inline constexpr std::size_t kSocketReadBufferBytes = 64 * 1024;
+// One socket read takes up to this much. After the handshake the read buffer also holds
+// the incomplete Noise frame a read ended in (the next read appends to it), so it must fit
+// a whole frame; frames are decrypted in place there.
+inline constexpr std::size_t kSocketReadBufferBytes = 256 * 1024;
+// See OutgoingBuffer.
+inline constexpr std::size_t kRetainedWriteBufferBytes = 256 * 1024;
 // Encrypted bytes queued for the socket beyond which we stop taking Yamux output.
 inline constexpr std::size_t kConnectionSocketHighWaterBytes = 1024 * 1024;
 // Application bytes one stream may queue; write() refuses more (kLimitExceeded).
@@ -53,6 +65,31 @@ inline constexpr std::size_t kMaxConnectionQueuedBytes = 64 * 1024 * 1024;
 inline constexpr std::uint32_t kSwarmMaxStreamWindowBytes = 4 * 1024 * 1024;
 // Stream opens one connection may hold while its Yamux output is full.
 inline constexpr std::size_t kMaxPendingStreamOpens = 256;
+
+// Bytes waiting for the socket. Its storage is kept between batches and never zero-filled
+// again, so frames are encrypted straight into free space that append() hands out. It
+// gives the storage back once a batch uses less than a quarter of a capacity above
+// kRetainedWriteBufferBytes, so an idle connection does not keep its busiest moment's
+// memory.
+class OutgoingBuffer {
+ public:
+  // `bytes` more bytes at the end, to be filled by the caller (or dropped with truncate()).
+  std::span<std::uint8_t> append(std::size_t bytes);
+  void truncate(std::size_t size) { size_ = std::min(size, size_); }
+  void clear();
+  ByteView view() const { return ByteView(storage_).first(size_); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  std::size_t capacity() const { return storage_.size(); }
+  void swap(OutgoingBuffer& other) noexcept {
+    storage_.swap(other.storage_);
+    std::swap(size_, other.size_);
+  }
+
+ private:
+  Bytes storage_;  // storage_.size() is the capacity in use; bytes past size_ are stale
+  std::size_t size_ = 0;
+};
 
 enum class Direction { kInbound, kOutbound };
 const char* direction_name(Direction direction);
@@ -174,14 +211,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
   enum class Stage { kMssNoise, kNoise, kMssMuxer, kYamux };
 
   void read_next();
+  void on_socket_bytes(std::size_t read_bytes);
   void on_read(ByteView bytes);
-  Status feed_ciphertext(ByteView bytes);
-  Status handle_plaintext(Bytes plaintext);
+  Status buffer_ciphertext(ByteView bytes);
+  Status open_frames();
+  Status handle_plaintext(ByteView plaintext);
   Status start_noise(ByteView leftover);
   Status start_yamux(ByteView leftover);
-  void send_raw(Bytes bytes);
+  void send_raw(ByteView bytes);
   Status send_encrypted(ByteView plaintext);
   void write_next();
+  void on_written();
+  std::size_t outgoing_bytes() const { return write_pending_.size() + write_in_flight_.size(); }
+  void compact_read_buffer();
   void schedule_pump();
   void pump();
   void dispatch(YamuxEvent event);
@@ -228,9 +270,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   };
   std::deque<PendingOpen> pending_opens_;
 
+  // Socket bytes not yet processed are read_buffer_[read_start_, read_filled_): after the
+  // handshake, an incomplete Noise frame. It moves to the front only when less than a
+  // whole frame's room is left after it, so most reads append without copying anything.
   std::vector<std::uint8_t> read_buffer_;
-  std::deque<Bytes> write_queue_;
-  std::size_t write_queue_bytes_ = 0;
+  std::size_t read_start_ = 0;
+  std::size_t read_filled_ = 0;
+  // Outgoing bytes are double-buffered: the socket writes write_in_flight_ while new
+  // frames are encrypted into write_pending_, and each completed write takes everything
+  // pending in one go. So a busy connection makes one write() per round trip of the
+  // socket, and neither buffer is reallocated once it has grown.
+  OutgoingBuffer write_pending_;
+  OutgoingBuffer write_in_flight_;
   bool writing_ = false;
   boost::asio::steady_timer upgrade_timer_;
   boost::asio::steady_timer close_timer_;

@@ -160,6 +160,9 @@ void YamuxSession::deliver_payload(ByteView bytes) {
     YamuxEvent event;
     event.kind = YamuxEvent::Kind::kData;
     event.stream = payload_stream_;
+    // Room for the rest of this frame too (already counted against the window), so a
+    // payload that arrives in pieces is not copied again as the buffer grows.
+    event.data.reserve(payload_remaining_);
     event.data.assign(bytes.begin(), bytes.end());
     stream->data_event_queued = true;
     stream->data_event_seq = events_popped_ + events_.size();
@@ -259,13 +262,28 @@ void YamuxSession::fail(YamuxGoAwayCode code, Errc errc, std::string reason) {
 
 Bytes YamuxSession::take_output() {
   Bytes out = std::exchange(output_, Bytes{});
+  output_taken();
+  return out;
+}
+
+void YamuxSession::discard_output() {
+  // Keep the buffer for the next batch, unless it grew far beyond what is queued these
+  // days: an idle session then gives back the memory of its busiest moment.
+  if (output_.capacity() > kYamuxRetainedOutputBytes && output_.size() < output_.capacity() / 4) {
+    Bytes().swap(output_);
+  } else {
+    output_.clear();
+  }
+  output_taken();
+}
+
+void YamuxSession::output_taken() {
   if (output_blocked_ && !failed_) {
     output_blocked_ = false;
     for (auto& [id, stream] : streams_) {
       if (stream.write_blocked && stream.send_window > 0) mark_writable(id, stream);
     }
   }
-  return out;
 }
 
 std::optional<YamuxEvent> YamuxSession::poll_event() {

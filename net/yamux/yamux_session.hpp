@@ -68,6 +68,9 @@ inline constexpr std::size_t kYamuxMaxFramePayloadBytes = 64 * 1024;
 // no more. Control frames we owe the peer (ping answers, RSTs) may take the output to
 // twice this; past that the peer is outrunning the runtime's writes and the session fails.
 inline constexpr std::size_t kYamuxMaxPendingOutputBytes = 1024 * 1024;
+// discard_output() keeps the output buffer's capacity up to this; beyond it, only while
+// batches still use a quarter of it.
+inline constexpr std::size_t kYamuxRetainedOutputBytes = 256 * 1024;
 // Our pings awaiting an answer. js-libp2p keeps one.
 inline constexpr std::size_t kYamuxMaxOutstandingPings = 16;
 
@@ -115,6 +118,14 @@ class YamuxSession {
   // The bytes to write to the connection, in order; empty when there is nothing to send.
   // Taking output frees write budget, so streams blocked on it get kWritable events.
   Bytes take_output();
+
+  // The same bytes without moving them out: a runtime that encrypts or writes straight
+  // from the view calls discard_output() when done with it, and the session keeps its
+  // buffer's capacity for the next batch instead of allocating a new one. The view is
+  // valid until the next non-const call.
+  ByteView output() const { return output_; }
+  // Drops the queued output, as take_output() does after handing it over.
+  void discard_output();
 
   // The next event, or nullopt. Events of one stream come in order; a stream's data is
   // coalesced into one kData event until that event is polled.
@@ -228,6 +239,7 @@ class YamuxSession {
   std::size_t output_budget() const;
   std::size_t output_hard_limit() const { return 2 * config_.max_pending_output_bytes; }
   bool is_remote_id(YamuxStreamId id) const;
+  void output_taken();
 
   YamuxRole role_;
   YamuxConfig config_;

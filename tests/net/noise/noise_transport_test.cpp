@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <span>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -228,6 +230,129 @@ TEST(NoiseTransport, MultiFrameEncryptFailingMidwayWritesNothing) {
   auto status = sender.encrypt_into(pattern(kMaxNoiseTransportPlaintextBytes + 1), out);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(out, to_bytes("kept"));
+}
+
+// Delivers `wire` the way the connection does: reads of `read_bytes` (random 1..read
+// buffer when 0) appended to one buffer of kMaxNoiseFrameBytes + 64 KiB, complete frames
+// opened in place, the incomplete rest moved to the front.
+Bytes deliver_in_place(NoiseTransport& receiver, ByteView wire, std::size_t read_bytes, std::uint64_t seed) {
+  Rng rng(seed);
+  Bytes buffer(kMaxNoiseFrameBytes + 64 * 1024);
+  std::size_t filled = 0;
+  std::size_t offset = 0;
+  Bytes plaintext;
+  while (offset < wire.size()) {
+    const std::size_t room = buffer.size() - filled;
+    const std::size_t want = read_bytes != 0 ? read_bytes : 1 + rng.below(room);
+    const std::size_t n = std::min({want, room, wire.size() - offset});
+    std::copy_n(wire.begin() + static_cast<std::ptrdiff_t>(offset), n,
+                buffer.begin() + static_cast<std::ptrdiff_t>(filled));
+    offset += n;
+    filled += n;
+    std::size_t opened = 0;
+    while (true) {
+      auto frame =
+          receiver.open_frame_in_place(std::span<std::uint8_t>(buffer).subspan(opened, filled - opened));
+      if (!frame.ok()) {
+        ADD_FAILURE() << frame.error().message;
+        return plaintext;
+      }
+      if (!frame->has_value()) break;
+      plaintext.insert(plaintext.end(), (*frame)->plaintext.begin(), (*frame)->plaintext.end());
+      opened += (*frame)->frame_bytes;
+    }
+    if (opened == 0) continue;
+    std::copy(buffer.begin() + static_cast<std::ptrdiff_t>(opened),
+              buffer.begin() + static_cast<std::ptrdiff_t>(filled), buffer.begin());
+    filled -= opened;
+  }
+  EXPECT_EQ(filled, 0u) << "an incomplete frame was left over";
+  return plaintext;
+}
+
+TEST(NoiseTransport, InPlaceOpeningMatchesFeedForAnyReadSize) {
+  for (std::size_t read_bytes : {std::size_t{1}, std::size_t{17}, kMaxNoiseFrameBytes, std::size_t{0}}) {
+    for (std::uint64_t seed : testing::property_seeds(4)) {
+      Channel channel;
+      // Several batches, as a connection sends them: large ones span many frames.
+      Bytes wire, data;
+      for (std::size_t size :
+           {std::size_t{0}, std::size_t{5}, std::size_t{200000}, kMaxNoiseTransportPlaintextBytes}) {
+        const Bytes batch = pattern(size, seed + size);
+        ASSERT_TRUE(channel.a.encrypt_into(batch, wire).ok());
+        data.insert(data.end(), batch.begin(), batch.end());
+      }
+      EXPECT_EQ(deliver_in_place(channel.b, wire, read_bytes, seed), data)
+          << "read size " << read_bytes << " " << testing::seed_note(seed);
+      EXPECT_FALSE(channel.b.has_failed());
+    }
+  }
+}
+
+TEST(NoiseTransport, InPlaceOpeningWaitsForACompleteFrame) {
+  Channel channel;
+  Bytes wire = channel.a.encrypt(as_bytes("whole frames only")).value();
+  for (std::size_t size = 0; size < wire.size(); ++size) {
+    auto frame = channel.b.open_frame_in_place(std::span<std::uint8_t>(wire).first(size));
+    ASSERT_TRUE(frame.ok()) << size;
+    EXPECT_FALSE(frame->has_value()) << size;
+  }
+  auto frame = channel.b.open_frame_in_place(wire);
+  ASSERT_TRUE(frame.ok() && frame->has_value());
+  EXPECT_EQ((*frame)->frame_bytes, wire.size());
+  EXPECT_EQ(Bytes((*frame)->plaintext.begin(), (*frame)->plaintext.end()), to_bytes("whole frames only"));
+}
+
+TEST(NoiseTransport, InPlaceOpeningOfATamperedFrameFailsForGood) {
+  Channel channel;
+  Bytes first = channel.a.encrypt(as_bytes("one")).value();
+  Bytes second = channel.a.encrypt(as_bytes("two")).value();
+  first[kNoiseFrameHeaderBytes] ^= 0x01;
+  auto bad = channel.b.open_frame_in_place(first);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Errc::kInvalidInput);
+  EXPECT_TRUE(channel.b.has_failed());
+  first[kNoiseFrameHeaderBytes] ^= 0x01;  // the genuine frame is refused too now
+  EXPECT_FALSE(channel.b.open_frame_in_place(first).ok());
+  EXPECT_FALSE(channel.b.open_frame_in_place(second).ok());
+}
+
+TEST(NoiseTransport, InPlaceOpeningRefusesToSkipAFrameFeedHoldsPart) {
+  Channel channel;
+  Bytes wire = channel.a.encrypt(as_bytes("split between the two paths")).value();
+  ASSERT_EQ(channel.b.feed(ByteView(wire).first(5)).value(), 5u);
+  ASSERT_TRUE(channel.b.has_partial_frame());
+  auto mixed = channel.b.open_frame_in_place(std::span<std::uint8_t>(wire).subspan(5));
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_EQ(mixed.error().code, Errc::kInvalidInput);
+}
+
+TEST(NoiseTransport, EncryptedBytesPredictsTheWireSize) {
+  for (std::size_t size : {std::size_t{0}, std::size_t{1}, kMaxNoiseTransportPlaintextBytes,
+                           kMaxNoiseTransportPlaintextBytes + 1, std::size_t{1} << 20}) {
+    Channel channel;
+    EXPECT_EQ(channel.a.encrypt(pattern(size)).value().size(), NoiseTransport::encrypted_bytes(size)) << size;
+  }
+}
+
+TEST(NoiseTransport, EncryptToMatchesEncryptIntoAndRefusesASmallBuffer) {
+  Channel copying, direct;
+  const Bytes data = pattern(3 * kMaxNoiseTransportPlaintextBytes + 11);
+  const Bytes expected = copying.a.encrypt(data).value();
+  Bytes out(NoiseTransport::encrypted_bytes(data.size()) + 5, 0xaa);
+  auto written = direct.a.encrypt_to(data, out);
+  ASSERT_TRUE(written.ok());
+  EXPECT_EQ(*written, expected.size());
+  EXPECT_EQ(Bytes(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(*written)), expected);
+  EXPECT_EQ(out.back(), 0xaa) << "wrote past the frames";
+  Bytes small(NoiseTransport::encrypted_bytes(data.size()) - 1);
+  auto refused = direct.a.encrypt_to(data, small);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::kInvalidInput);
+  // The refusal used no nonce: the next batch still decrypts on the other side.
+  const Bytes next = direct.a.encrypt(as_bytes("next")).value();
+  EXPECT_EQ(deliver(direct.b, expected, 0), data);
+  EXPECT_EQ(deliver(direct.b, next, 0), to_bytes("next"));
 }
 
 }  // namespace

@@ -675,6 +675,58 @@ TEST(YamuxSession, OutputBudgetLimitsWritesUntilOutputIsTaken) {
   EXPECT_GT(client.write(id, ByteView(payload).subspan(first)).value(), 0u);
 }
 
+TEST(YamuxSession, DiscardingTheOutputViewActsLikeTakingIt) {
+  YamuxConfig config;
+  config.max_pending_output_bytes = 64 * 1024;
+  YamuxSession viewed(YamuxRole::kClient, config);
+  YamuxSession taken(YamuxRole::kClient, config);
+  YamuxSession server(YamuxRole::kServer);
+  const YamuxStreamId id = viewed.open_stream().value();
+  ASSERT_EQ(taken.open_stream().value(), id);
+  const Bytes payload = pattern(200 * 1024, 10);
+  std::size_t written = 0;
+  Bytes received;
+  for (int round = 0; round < 8 && written < payload.size(); ++round) {
+    const std::size_t n = viewed.write(id, ByteView(payload).subspan(written)).value();
+    ASSERT_EQ(taken.write(id, ByteView(payload).subspan(written)).value(), n);
+    written += n;
+    const Bytes expected = taken.take_output();
+    const ByteView view = viewed.output();
+    ASSERT_EQ(Bytes(view.begin(), view.end()), expected) << "round " << round;
+    ASSERT_TRUE(server.feed(view).ok());
+    viewed.discard_output();
+    EXPECT_EQ(viewed.pending_output_bytes(), 0u);
+    EXPECT_TRUE(viewed.output().empty());
+    // Freeing the budget wakes the blocked writer in both forms.
+    const auto viewed_events = drain(viewed);
+    const auto taken_events = drain(taken);
+    EXPECT_EQ(count_kind(viewed_events, Kind::kWritable, id), count_kind(taken_events, Kind::kWritable, id));
+    const auto delivered = drain(server);
+    const Bytes data = data_of(delivered, id);
+    received.insert(received.end(), data.begin(), data.end());
+  }
+  EXPECT_EQ(written, payload.size());
+  EXPECT_EQ(received, payload);
+}
+
+TEST(YamuxSession, DataArrivingInPiecesIsOneEventWithAllOfIt) {
+  YamuxSession server(YamuxRole::kServer);
+  const Bytes payload = pattern(100 * 1024, 11);
+  Bytes wire = frame(YamuxType::kWindowUpdate, kYamuxFlagSyn, 1, 0);
+  const Bytes data = data_frame(0, 1, payload);
+  wire.insert(wire.end(), data.begin(), data.end());
+  Rng rng(3);
+  std::size_t offset = 0;
+  while (offset < wire.size()) {
+    const std::size_t n = std::min<std::size_t>(1 + rng.below(9000), wire.size() - offset);
+    ASSERT_TRUE(server.feed(ByteView(wire).subspan(offset, n)).ok());
+    offset += n;
+  }
+  const auto events = drain(server);
+  ASSERT_EQ(count_kind(events, Kind::kData, 1), 1u);
+  EXPECT_EQ(data_of(events, 1), payload);
+}
+
 TEST(YamuxSession, ControlFloodWhileOutputIsNotTakenFailsTheSession) {
   YamuxConfig config;
   config.max_pending_output_bytes = 1024;
