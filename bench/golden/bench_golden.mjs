@@ -9,10 +9,12 @@
 //                  includes the HTTP request (the node publishes a write when it is made,
 //                  before its journal sync: docs/fabric.md "Replica sessions").
 //   tab_to_native: the page increments bench_t2n through window.fabric at a steady rate and
-//                  records each send time; the benchmark polls GET /api/state/bench_t2n back
-//                  to back and takes, for each value, the arrival of the first poll response
-//                  that shows it: an upper bound, too high by at most that poll's round trip
-//                  (reported: `poll_rtt_p50_ms`).
+//                  records each send time; the benchmark keeps one GET /api/state/bench_t2n
+//                  ?after=V&wait_ms=W waiting at the node, which answers as soon as the object
+//                  changes (docs/api.md "Waiting for a change"), and takes, for each value, the
+//                  arrival of the first answer that shows it: an upper bound, too high by one
+//                  HTTP response's trip. (Polling back to back instead would keep one of the
+//                  two cores busy and slow the tab and the node down.)
 // Both also report `local_commit_p50/p99_ms`: how long the writer's own commit took (the
 // POST's duration; the increment() promise in the page), i.e. when a `local` write
 // completes. Propagation no longer waits for it (docs/fabric.md "Replica sessions").
@@ -43,6 +45,7 @@ const CONNECT_TIMEOUT_MS = 30_000;
 const DRAIN_TIMEOUT_MS = 30_000;
 const ANCHOR_TIMEOUT_MS = 300_000;
 const CLOCK_SAMPLES = 60;
+const WATCH_WAIT_MS = 2_000;
 
 const nowMs = () => performance.timeOrigin + performance.now();
 const round = (x) => Math.round(x * 1000) / 1000;
@@ -156,19 +159,21 @@ async function tabToNative(node, tab, options, clock) {
   const name = 'bench_t2n';
   const total = options.warmup + options.count;
   const sightings = [];
-  const pollRtts = [];
+  let answers = 0;
   let polling = true;
   const poller = (async () => {
     let last = 0;
+    let version = 0;
     while (polling) {
-      const sent = nowMs();
-      const value = await node.value(name);
+      const answer = await node.watch(name, version, WATCH_WAIT_MS);
       const back = nowMs();
-      pollRtts.push(back - sent);
+      answers++;
+      version = answer.version;
+      const value = answer.value;
       if (typeof value === 'number' && value > last) {
         last = value;
-        // The response's arrival: an upper bound (the change reached the node somewhere in
-        // the round trip), so the figure never flatters; poll_rtt_p50_ms says by how much.
+        // The answer's arrival: an upper bound (the node answers when it applies the
+        // change), so the figure never flatters.
         sightings.push([value, back]);
         if (value >= total) return;
       }
@@ -199,9 +204,8 @@ async function tabToNative(node, tab, options, clock) {
   if (seen.size < options.count) throw new Error(`the node saw only ${seen.size}/${options.count} of the tab's changes`);
   const latencies = [];
   for (let k = options.warmup + 1; k <= total; k++) latencies.push(seen.get(k) - (sends[k] - clock.offset));
-  const rtts = [...pollRtts].sort((a, b) => a - b);
   return summary('tab_to_native', latencies, { rate_per_s: options.rate, clock_offset_ms: round(clock.offset), clock_rtt_ms: round(clock.rtt),
-    poll_rtt_p50_ms: round(percentile(rtts, 50)), polls: rtts.length,
+    watch_answers: answers,
     ...(commits.length ? { local_commit_p50_ms: round(percentile(commits.sort((a, b) => a - b), 50)),
       local_commit_p99_ms: round(percentile(commits, 99)) } : {}) });
 }

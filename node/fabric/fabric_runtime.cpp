@@ -446,6 +446,7 @@ void FabricRuntime::carry_out(fabric::Event& event) {
     case EventKind::kWriteDone:
       finish_write(event.write, WriteOutcome{event.status, event.write, event.acks, event.degraded});
       break;
+    case EventKind::kObjectChanged: object_changed(event.object); break;
     case EventKind::kPeerJoined:
       FF_LOG_INFO("fabric: peer joined %s (%s)", event.peer.c_str(), event.text.c_str());
       break;
@@ -558,6 +559,9 @@ void FabricRuntime::shutdown() {
     outcome.status = make_error(Errc::kUnavailable, "the node is shutting down");
     write.done(std::move(outcome));
   }
+  auto watchers = std::move(watchers_);
+  watchers_.clear();
+  for (auto& [id, watcher] : watchers) watcher.done();
   for (auto& [key, link] : links_) {
     if (link.outbound) link.outbound->close_write();
   }
@@ -565,6 +569,45 @@ void FabricRuntime::shutdown() {
     auto stopped = committer_->stop();
     if (!stopped.ok()) FF_LOG_ERROR("fabric: %s", stopped.error().message.c_str());
   }
+}
+
+std::uint64_t FabricRuntime::object_version(const std::string& name) const {
+  auto found = versions_.find(name);
+  return found == versions_.end() ? 0 : found->second;
+}
+
+void FabricRuntime::watch(const std::string& name, std::uint64_t after, std::chrono::milliseconds wait,
+                          std::function<void()> done) {
+  if (stopped_ || object_version(name) > after || wait.count() == 0 || watchers_.size() >= kMaxWatchers) {
+    done();
+    return;
+  }
+  const std::uint64_t id = next_watcher_id_++;
+  Watcher watcher{name, after, std::move(done), std::make_unique<boost::asio::steady_timer>(io_)};
+  watcher.timer->expires_after(wait);
+  std::weak_ptr<bool> alive = alive_;
+  watcher.timer->async_wait([this, alive, id](boost::system::error_code ec) {
+    if (!ec && !alive.expired()) finish_watch(id);
+  });
+  watchers_.emplace(id, std::move(watcher));
+}
+
+void FabricRuntime::object_changed(const std::string& name) {
+  const std::uint64_t version = ++versions_[name];
+  std::vector<std::uint64_t> ready;
+  for (const auto& [id, watcher] : watchers_) {
+    if (watcher.name == name && version > watcher.after) ready.push_back(id);
+  }
+  for (const std::uint64_t id : ready) finish_watch(id);
+}
+
+void FabricRuntime::finish_watch(std::uint64_t id) {
+  auto found = watchers_.find(id);
+  if (found == watchers_.end()) return;
+  Watcher watcher = std::move(found->second);
+  watchers_.erase(found);
+  watcher.timer->cancel();
+  watcher.done();
 }
 
 std::string FabricRuntime::node_json() const {

@@ -98,6 +98,9 @@ class FabricRuntime final : public ApiBackend {
   Result<std::string> object_json(const std::string& name) const override;
   void write(const OpRequest& request, std::function<void(WriteOutcome)> done) override;
   MetricsSample metrics() const override;
+  std::uint64_t object_version(const std::string& name) const override;
+  void watch(const std::string& name, std::uint64_t after, std::chrono::milliseconds wait,
+             std::function<void()> done) override;
 
  private:
   struct PeerLink {
@@ -109,6 +112,13 @@ class FabricRuntime final : public ApiBackend {
   };
   struct WaitingWrite {
     std::function<void(WriteOutcome)> done;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+  // A GET /api/state/NAME?after=V&wait_ms=W waiting for the object's next change.
+  struct Watcher {
+    std::string name;
+    std::uint64_t after = 0;
+    std::function<void()> done;
     std::unique_ptr<boost::asio::steady_timer> timer;
   };
 
@@ -128,6 +138,8 @@ class FabricRuntime final : public ApiBackend {
   void arm_timer();
   void fatal(const std::string& message);
   void finish_write(const fabric::MutationId& id, WriteOutcome outcome);
+  void object_changed(const std::string& name);
+  void finish_watch(std::uint64_t id);
 
   boost::asio::io_context& io_;
   std::unique_ptr<fabric::FabricNode> node_;
@@ -136,6 +148,9 @@ class FabricRuntime final : public ApiBackend {
   std::size_t recovered_records_ = 0;
   std::map<std::string, PeerLink> links_;  // by PeerId text
   std::map<fabric::MutationId, WaitingWrite> waiting_;
+  std::map<std::string, std::uint64_t> versions_;  // changes per object since start
+  std::map<std::uint64_t, Watcher> watchers_;      // by id, at most kMaxWatchers
+  std::uint64_t next_watcher_id_ = 1;
   std::vector<std::string> addrs_;
   boost::asio::steady_timer timer_;
   std::uint64_t timer_target_ms_ = UINT64_MAX;

@@ -1,7 +1,10 @@
 #include "node/http/api_router.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 
 namespace ff::node {
 
@@ -238,12 +241,64 @@ void ApiRouter::handle(const HttpRequest& request, HttpRespond respond) {
     const std::string name = path.substr(11);
     if (request.method == "POST") return post_state(name, request.body, std::move(respond));
     if (!get) return method_not_allowed();
-    auto value = backend_.object_json(name);
-    if (!value.ok())
-      return respond(json_response(http_status_for(value.error().code), error_json(value.error().message)));
-    return respond(json_response(200, *value));
+    return get_state(name, query, std::move(respond));
   }
   respond(text_response(404, "not found\n"));
+}
+
+namespace {
+
+// The value of `key` in a query string "a=1&b=2" (no decoding: the keys used are plain).
+std::optional<std::string> query_param(const std::string& query, const std::string& key) {
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    const std::size_t end = std::min(query.find('&', start), query.size());
+    const std::string pair = query.substr(start, end - start);
+    const std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) return eq == std::string::npos ? std::string() : pair.substr(eq + 1);
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+// A decimal in 0..max, or nullopt.
+std::optional<std::uint64_t> parse_decimal(const std::string& text, std::uint64_t max) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  std::uint64_t value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (value > max) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+void ApiRouter::get_state(const std::string& name, const std::string& query, HttpRespond respond) {
+  ApiBackend* backend = &backend_;
+  const auto answer = [backend, name](const HttpRespond& reply) {
+    auto value = backend->object_json(name);
+    if (!value.ok())
+      return reply(json_response(http_status_for(value.error().code), error_json(value.error().message)));
+    HttpResponse response = json_response(200, *value);
+    response.headers.emplace_back("X-Fabric-Version", std::to_string(backend->object_version(name)));
+    reply(std::move(response));
+  };
+  const std::optional<std::string> wait_text = query_param(query, "wait_ms");
+  if (!wait_text) return answer(respond);
+  const auto wait_ms = parse_decimal(*wait_text, static_cast<std::uint64_t>(kMaxWatchWait.count()));
+  const auto after = parse_decimal(query_param(query, "after").value_or(""), UINT64_MAX / 2);
+  if (!wait_ms || !after) {
+    return respond(
+        json_response(400, error_json("wait_ms must be 0.." + std::to_string(kMaxWatchWait.count()) +
+                                      " and after a version (the X-Fabric-Version of an earlier answer)")));
+  }
+  if (auto valid = fabric::validate_object_name(name); !valid.ok()) {
+    return respond(json_response(400, error_json(valid.error().message)));
+  }
+  backend_.watch(name, *after, std::chrono::milliseconds(*wait_ms),
+                 [answer, respond = std::move(respond)] { answer(respond); });
 }
 
 void ApiRouter::post_state(const std::string& name, const std::string& body, HttpRespond respond) {

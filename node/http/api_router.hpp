@@ -4,6 +4,7 @@
 // fabric_runtime.cpp in `largo run`, a fake in tests).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -49,7 +50,19 @@ class ApiBackend {
   // Mounts (when asked) and applies; `done` runs once, when the write completed.
   virtual void write(const OpRequest& request, std::function<void(WriteOutcome)> done) = 0;
   virtual MetricsSample metrics() const = 0;
+  // How many times `name` changed here since the node started (0: never), for
+  // GET /api/state/NAME?after=V&wait_ms=W (docs/api.md "Waiting for a change").
+  virtual std::uint64_t object_version(const std::string& name) const = 0;
+  // Calls `done` once: as soon as object_version(name) > after, or when `wait` has passed,
+  // or at shutdown. At most kMaxWatchers wait at a time; beyond, `done` runs at once.
+  virtual void watch(const std::string& name, std::uint64_t after, std::chrono::milliseconds wait,
+                     std::function<void()> done) = 0;
 };
+
+// Bounds of GET /api/state/NAME?wait_ms=W: W is at most kMaxWatchWait, and at most
+// kMaxWatchers requests wait at a time (more are answered at once).
+inline constexpr std::chrono::milliseconds kMaxWatchWait{30'000};
+inline constexpr std::size_t kMaxWatchers = 256;
 
 // Prometheus text exposition format 0.0.4 of `sample`.
 std::string metrics_text(const MetricsSample& sample);
@@ -67,6 +80,7 @@ class ApiRouter {
 
  private:
   void post_state(const std::string& name, const std::string& body, HttpRespond respond);
+  void get_state(const std::string& name, const std::string& query, HttpRespond respond);
 
   std::string program_id_;
   ApiBackend& backend_;

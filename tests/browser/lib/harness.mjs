@@ -273,6 +273,21 @@ export class NativeNode {
     return r.json;
   }
 
+  /**
+   * GET /api/state/NAME?after=V&wait_ms=W (docs/api.md "Waiting for a change"): answers at
+   * the object's first change after version V, or after W ms. {value (undefined when the
+   * node does not have it), version}.
+   */
+  async watch(name, after, waitMs) {
+    const path = `/api/state/${encodeURIComponent(name)}?after=${after}&wait_ms=${waitMs}`;
+    const response = await fetch(`${this.http}${path}`, { signal: AbortSignal.timeout(waitMs + HTTP_TIMEOUT_MS) });
+    const text = await response.text();
+    const version = Number(response.headers.get('x-fabric-version') ?? 0);
+    if (response.status === 404) return { value: undefined, version };
+    if (response.status !== 200) throw new Error(`${this.name}: GET ${path} -> ${response.status} ${text.slice(0, 300)}`);
+    return { value: JSON.parse(text), version };
+  }
+
   /** {name: {kind, value}} of every object. */
   async objects() {
     const state = await this.get('/api/state');

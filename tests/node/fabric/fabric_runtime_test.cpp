@@ -374,5 +374,45 @@ TEST_F(FabricRuntimeTest, AFailedSyncGoesToTheFatalHandlerAndTheWriteNeverComple
   EXPECT_EQ(later->status.error().code, Errc::kUnavailable);
 }
 
+
+TEST_F(FabricRuntimeTest, AWatchAnswersAtTheObjectsNextChangeOrAtItsDeadline) {
+  boost::asio::io_context io;
+  auto runtime = make(io);
+  ASSERT_TRUE(runtime.ok()) << runtime.error().message;
+  int done = 0;
+  (*runtime)->write(counter_op("hits", 1), [&](WriteOutcome) { ++done; });
+  run_until(io, [&] { return done == 1; });
+  const std::uint64_t version = (*runtime)->object_version("hits");
+  EXPECT_GE(version, 1u);
+  EXPECT_EQ((*runtime)->object_version("never-written"), 0u);
+
+  bool changed = false;
+  (*runtime)->watch("hits", version, std::chrono::milliseconds(10'000), [&] { changed = true; });
+  bool other = false;
+  (*runtime)->watch("other", 0, std::chrono::milliseconds(10'000), [&] { other = true; });
+  io.poll();
+  EXPECT_FALSE(changed) << "nothing changed yet";
+  (*runtime)->write(counter_op("hits", 1), [&](WriteOutcome) { ++done; });
+  run_until(io, [&] { return changed; });
+  EXPECT_TRUE(changed);
+  EXPECT_GT((*runtime)->object_version("hits"), version);
+  EXPECT_FALSE(other) << "a change of another object does not answer";
+
+  // Already newer than `after`: at once. No change before the deadline: at the deadline.
+  bool at_once = false;
+  (*runtime)->watch("hits", 0, std::chrono::milliseconds(10'000), [&] { at_once = true; });
+  EXPECT_TRUE(at_once);
+  bool timed_out = false;
+  const auto start = std::chrono::steady_clock::now();
+  (*runtime)->watch("hits", (*runtime)->object_version("hits"), std::chrono::milliseconds(30),
+                    [&] { timed_out = true; });
+  run_until(io, [&] { return timed_out; });
+  EXPECT_TRUE(timed_out);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(30));
+  // Shutdown answers whoever still waits.
+  (*runtime)->shutdown();
+  EXPECT_TRUE(other);
+}
+
 }  // namespace
 }  // namespace ff::node

@@ -4,12 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace ff::node {
@@ -44,7 +46,20 @@ class FakeBackend final : public ApiBackend {
     return sample;
   }
 
+  std::uint64_t object_version(const std::string& name) const override {
+    auto found = versions.find(name);
+    return found == versions.end() ? 0 : found->second;
+  }
+  void watch(const std::string& name, std::uint64_t after, std::chrono::milliseconds wait,
+             std::function<void()> done) override {
+    watched = {name, after, wait};
+    watch_done = std::move(done);
+  }
+
   std::map<std::string, std::string> values;
+  std::map<std::string, std::uint64_t> versions;
+  std::tuple<std::string, std::uint64_t, std::chrono::milliseconds> watched;
+  std::function<void()> watch_done;
   std::optional<OpRequest> last_write;
   WriteOutcome outcome;
   bool defer = false;
@@ -223,6 +238,49 @@ TEST_F(ApiRouterTest, BadBodiesAre400WithAMessageAndNeverReachTheBackend) {
         << body << " -> " << answer["error"];
   }
   EXPECT_FALSE(backend_.last_write);
+}
+
+TEST_F(ApiRouterTest, GetStateNamesTheObjectsVersion) {
+  backend_.values["hits"] = "5";
+  backend_.versions["hits"] = 3;
+  auto response = call("GET", "/api/state/hits");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "5\n");
+  ASSERT_EQ(response->headers.size(), 1u);
+  EXPECT_EQ(response->headers[0], (std::pair<std::string, std::string>{"X-Fabric-Version", "3"}));
+}
+
+TEST_F(ApiRouterTest, GetWithWaitAnswersWhenTheBackendSaysTheObjectChanged) {
+  backend_.values["hits"] = "5";
+  backend_.versions["hits"] = 3;
+  ApiRouter router("Alpha", backend_, StaticFiles(root_));
+  std::optional<HttpResponse> answer;
+  router.handle(HttpRequest{"GET", "/api/state/hits?after=3&wait_ms=2500", ""},
+                [&](HttpResponse response) { answer = std::move(response); });
+  EXPECT_FALSE(answer) << "no change yet: the request waits";
+  EXPECT_EQ(backend_.watched,
+            std::make_tuple(std::string("hits"), std::uint64_t{3}, std::chrono::milliseconds(2500)));
+  backend_.values["hits"] = "6";
+  backend_.versions["hits"] = 4;
+  ASSERT_TRUE(backend_.watch_done);
+  backend_.watch_done();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(answer->body, "6\n");
+  EXPECT_EQ(answer->headers[0].second, "4");
+}
+
+TEST_F(ApiRouterTest, GetWithABadWaitOrVersionIs400) {
+  backend_.values["hits"] = "5";
+  for (const char* target : {"/api/state/hits?wait_ms=30001&after=0", "/api/state/hits?wait_ms=-1&after=0",
+                             "/api/state/hits?wait_ms=10", "/api/state/hits?wait_ms=10&after=x",
+                             "/api/state/hits?wait_ms=&after=1"}) {
+    auto response = call("GET", target);
+    ASSERT_TRUE(response) << target;
+    EXPECT_EQ(response->status, 400) << target;
+    EXPECT_NE(response->body.find("wait_ms"), std::string::npos) << target;
+  }
+  EXPECT_FALSE(backend_.watch_done) << "nothing was left waiting";
 }
 
 TEST_F(ApiRouterTest, UnknownRoutesAndMethods) {
