@@ -1,10 +1,19 @@
 // GossipSub between two native nodes over TCP on 127.0.0.1 (Noise + Yamux), each on its own
 // thread and io_context, 100-byte messages; the same method as bench/js/gossip_anchor.mjs:
-//   latency:    --count messages at --rate per second after 300 warm-up messages; per
-//               message the time from just before publish to the receiver's delivery (the
-//               send time travels in the payload; both threads share steady_clock).
+//   latency:    --count messages at --rate per second after 300 warm-up messages. The clock
+//               starts on the publisher's event-loop thread immediately before
+//               Swarm::publish (after the bench's hand-off to that thread, so the bench's
+//               own queueing is not counted) and stops in the receiver's on_message on the
+//               receiver's event-loop thread; the start time travels in the payload and both
+//               threads read the same steady_clock. Messages are paced one per tick, so none
+//               waits behind another one the bench queued: this is publish-to-delivery
+//               latency of a lone message (signing, framing, encryption, loopback TCP,
+//               thread wake-ups, decryption, verification, delivery).
 //   throughput: --throughput-count messages published as fast as possible with at most
-//               --window published but not yet received.
+//               --window published but not yet received (these are not in the latency).
+// --verify-threads N sets SwarmConfig::gossip_verify_threads (0: signatures verified on the
+// receiver's event loop); the signed line reports how many verifications ran on the worker
+// threads and how many on the event loop under back-pressure. --mode runs one mode only.
 // One JSON line per mode (signed = StrictSign, the js default; unsigned = StrictNoSign):
 //   {"bench":"gossip","impl":"fluid-fabric","mode":"signed","p50_ms":..,"p99_ms":..,"msgs_per_s":..}
 // then libsodium's Ed25519 sign/verify rates on one core, then (unless --no-js, and if
@@ -42,6 +51,8 @@ struct Options {
   std::size_t rate = 200;
   std::size_t throughput_count = 20000;
   std::size_t window = 1000;
+  std::size_t verify_threads = ff::net::kDefaultVerifyThreads;
+  std::string mode = "both";  // signed, unsigned or both
   bool js = true;
 };
 
@@ -122,6 +133,7 @@ int run_mode(const Options& options, bool sign) {
     auto key = ff::net::PrivateKey::generate_ed25519();
     ff::net::SwarmConfig config;
     config.gossip_sign = sign;
+    config.gossip_verify_threads = options.verify_threads;
     ff::net::SwarmObserver observer;
     observer.on_subscription = [peer](const ff::net::PeerId&, const std::string&, bool subscribed) {
       if (subscribed) peer->saw_subscription = true;
@@ -199,14 +211,24 @@ int run_mode(const Options& options, bool sign) {
     return 1;
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  std::atomic<bool> got_stats{false};
+  ff::net::VerificationWorkerStats verify_stats;
+  receiver.run_on([&] {
+    verify_stats = receiver.swarm->gossip_verification_stats();
+    got_stats = true;
+  });
+  (void)wait_for([&] { return got_stats.load(); }, std::chrono::seconds(5));
   publisher.stop();
   receiver.stop();
   std::printf(
       "{\"bench\":\"gossip\",\"impl\":\"fluid-fabric\",\"mode\":\"%s\",\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
-      "\"msgs_per_s\":%.0f,\"messages\":%zu,\"message_bytes\":%zu,\"loadavg_1m\":%.2f}\n",
+      "\"msgs_per_s\":%.0f,\"messages\":%zu,\"message_bytes\":%zu,\"verify_threads\":%zu,"
+      "\"verified_on_workers\":%llu,\"verified_on_loop\":%llu,\"loadavg_1m\":%.2f}\n",
       sign ? "signed" : "unsigned", percentile(receiver.latencies_ms, 0.50),
       percentile(receiver.latencies_ms, 0.99), static_cast<double>(options.throughput_count) / seconds,
-      options.count, kMessageBytes, loadavg_1m());
+      options.count, kMessageBytes, sign ? options.verify_threads : 0,
+      static_cast<unsigned long long>(verify_stats.verifications_on_workers),
+      static_cast<unsigned long long>(verify_stats.verifications_on_owner), loadavg_1m());
   std::fflush(stdout);
   return 0;
 }
@@ -258,17 +280,23 @@ int main(int argc, char** argv) {
       options.throughput_count = value();
     else if (flag == "--window")
       options.window = std::max<std::size_t>(1, value());
+    else if (flag == "--verify-threads")
+      options.verify_threads = value();
+    else if (flag == "--mode" && i + 1 < argc)
+      options.mode = argv[++i];
     else if (flag == "--no-js")
       options.js = false;
     else {
-      std::fprintf(
-          stderr,
-          "usage: bench_gossip [--count N] [--rate N] [--throughput-count N] [--window N] [--no-js]\n");
+      std::fprintf(stderr,
+                   "usage: bench_gossip [--count N] [--rate N] [--throughput-count N] [--window N] "
+                   "[--verify-threads N] "
+                   "[--mode signed|unsigned|both] [--no-js]\n");
       return 2;
     }
   }
   if (sodium_init() < 0) return 1;
   for (bool sign : {true, false}) {
+    if (options.mode != "both" && options.mode != (sign ? "signed" : "unsigned")) continue;
     if (run_mode(options, sign) != 0) return 1;
   }
   ed25519_rates();

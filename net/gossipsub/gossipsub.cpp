@@ -210,6 +210,46 @@ Status GossipSub::handle_stream_data(const PeerId& peer, ByteView bytes, std::ui
   }
 }
 
+Status GossipSub::decode_stream_data(const PeerId& peer, ByteView bytes, std::vector<Rpc>& rpcs) {
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return make_error(Errc::kNotFound, "gossipsub: unknown peer " + peer.to_base58());
+  ByteView input = bytes;
+  while (true) {
+    const bool was_failed = it->second.decoder.failed();
+    Result<std::optional<Bytes>> frame = it->second.decoder.next(input);
+    if (!frame.ok()) {
+      if (!was_failed) {
+        ++stats_.stream_errors;
+        push_event(PeerEvent{
+            PeerEvent::Kind::kStreamError, peer, {}, MessageRejection::kNone, frame.error().message});
+      }
+      return frame.error();
+    }
+    if (!*frame) return {};
+    Result<Rpc> decoded = decode_rpc(ByteView(**frame), config_.rpc_limits);
+    if (!decoded.ok()) {
+      // As in handle_rpc: reported and dropped; the stream goes on.
+      ++stats_.rpc_decode_errors;
+      push_event(PeerEvent{
+          PeerEvent::Kind::kInvalidRpc, peer, {}, MessageRejection::kNone, decoded.error().message});
+      continue;
+    }
+    rpcs.push_back(std::move(decoded).value());
+  }
+}
+
+std::size_t GossipSub::topic_peer_count(const std::string& topic) const {
+  auto it = topic_peers_.find(topic);
+  return it == topic_peers_.end() ? 0 : it->second.size();
+}
+
+bool GossipSub::needs_verification(const RpcMessage& message) const {
+  if (config_.signature_policy != SignaturePolicy::kStrictSign) return false;
+  if (message.topic.empty() || mesh_.count(message.topic) == 0) return false;
+  const MessageVerdict id_only = compute_message_id(message, config_.signature_policy);
+  return id_only.ok() && !seen_.contains(id_only.id);
+}
+
 void GossipSub::reset_inbound_stream(const PeerId& peer) {
   auto it = peers_.find(peer);
   if (it != peers_.end()) it->second.decoder.reset();
@@ -317,7 +357,7 @@ void GossipSub::handle_message(const PeerId& peer, RpcMessage message, const Mes
     return;
   }
   MessageVerdict checked;
-  if (verdict) {
+  if (verdict && verdict->complete) {
     checked = *verdict;
   } else {
     // The id needs no signature check, so duplicates (most copies of every message in a
@@ -332,8 +372,13 @@ void GossipSub::handle_message(const PeerId& peer, RpcMessage message, const Mes
       ++stats_.messages_duplicate;
       return;
     }
-    if (config_.signature_policy == SignaturePolicy::kStrictSign) ++stats_.signature_verifications;
-    checked = validate_message(message, config_.signature_policy);
+    if (id_only.complete) {
+      // StrictNoSign: the id checks are the whole validation (and hash the data once).
+      checked = std::move(id_only);
+    } else {
+      ++stats_.signature_verifications;
+      checked = validate_message(message, config_.signature_policy);
+    }
   }
   if (!checked.ok()) {
     reject_message(peer, message.topic, checked.rejection);

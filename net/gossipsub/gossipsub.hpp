@@ -250,6 +250,16 @@ class GossipSub {
   // and this error (kInvalidInput / kLimitExceeded): reset that stream and call
   // reset_inbound_stream(). kNotFound for an unknown peer.
   Status handle_stream_data(const PeerId& peer, ByteView bytes, std::uint64_t now_ms);
+  // For a runtime that verifies off this thread: frames and decodes like handle_stream_data
+  // (same events, counters and errors; an RPC that does not decode is reported and skipped)
+  // but appends the decoded RPCs to `rpcs` instead of handling them. Feed each one, in order,
+  // to handle_rpc or, after verification, handle_prevalidated.
+  Status decode_stream_data(const PeerId& peer, ByteView bytes, std::vector<Rpc>& rpcs);
+  // Whether verifying `message` now is worth it: StrictSign, a topic we are in, an id that
+  // computes and is not in the seen cache. Messages it says no to can go to
+  // handle_prevalidated with compute_message_id's (incomplete) verdict: the router drops the
+  // duplicate, rejects the malformed one, and verifies itself whatever is new after all.
+  bool needs_verification(const RpcMessage& message) const;
   // Clears the framing state of the peer's inbound stream (after the runtime reset it).
   void reset_inbound_stream(const PeerId& peer);
 
@@ -259,8 +269,9 @@ class GossipSub {
   Status handle_rpc(const PeerId& peer, ByteView rpc, std::uint64_t now_ms);
   // The same for an RPC decoded by the caller (decode_rpc with this router's rpc_limits).
   Status handle_rpc(const PeerId& peer, Rpc rpc, std::uint64_t now_ms);
-  // The same for an RPC decoded and validated by prevalidate_rpc(), possibly on another
-  // thread: verdicts are trusted, no signature is verified here. kInvalidInput if it was
+  // The same for an RPC decoded and validated by prevalidate_rpc() or a VerificationWorker,
+  // possibly on another thread: complete verdicts are trusted, no signature is verified for
+  // them here (an incomplete one is checked as handle_rpc would). kInvalidInput if it was
   // validated under another signature policy or the verdicts do not match the messages.
   Status handle_prevalidated(const PeerId& peer, PrevalidatedRpc prevalidated, std::uint64_t now_ms);
 
@@ -297,6 +308,8 @@ class GossipSub {
   std::vector<PeerId> mesh_peers(const std::string& topic) const;
   std::vector<PeerId> fanout_peers(const std::string& topic) const;
   std::vector<std::string> peer_topics(const PeerId& peer) const;
+  // How many peers are subscribed to `topic` (cheaper than asking peer_topics of each).
+  std::size_t topic_peer_count(const std::string& topic) const;
   bool has_peer(const PeerId& peer) const { return peers_.count(peer) != 0; }
   std::size_t peer_count() const { return peers_.size(); }
   // When the backoff for re-grafting `peer` on `topic` ends, if one is recorded.

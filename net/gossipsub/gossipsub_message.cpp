@@ -139,7 +139,9 @@ RpcMessage build_unsigned_message(const std::string& topic, ByteView data) {
 MessageVerdict compute_message_id(const RpcMessage& message, SignaturePolicy policy) {
   if (message.topic.empty()) return reject(MessageRejection::kMissingTopic);
   if (policy == SignaturePolicy::kStrictNoSign) return strict_no_sign_id(message);
-  return strict_sign_id(message).verdict;
+  MessageVerdict verdict = strict_sign_id(message).verdict;
+  if (verdict.ok()) verdict.complete = false;
+  return verdict;
 }
 
 MessageVerdict validate_message(const RpcMessage& message, SignaturePolicy policy) {

@@ -72,6 +72,9 @@ const char* message_rejection_name(MessageRejection rejection);
 struct MessageVerdict {
   MessageRejection rejection = MessageRejection::kNone;
   MessageId id;  // empty when rejected
+  // False for an ok() verdict of compute_message_id under StrictSign: the signature was not
+  // checked yet. Rejections and validate_message's verdicts are complete.
+  bool complete = true;
   bool ok() const { return rejection == MessageRejection::kNone; }
 };
 
@@ -91,7 +94,8 @@ RpcMessage build_unsigned_message(const std::string& topic, ByteView data);
 
 // The message id without verifying the signature: cheap checks only (field presence, peer ID
 // and key parsing). The router uses it to drop duplicates before paying for a verification.
-// A verdict that is ok() here may still fail validate_message().
+// A verdict that is ok() here may still fail validate_message(); under StrictSign it is
+// marked incomplete.
 MessageVerdict compute_message_id(const RpcMessage& message, SignaturePolicy policy);
 
 // Full validation under `policy`: the checks of compute_message_id plus, under StrictSign,
@@ -100,7 +104,9 @@ MessageVerdict compute_message_id(const RpcMessage& message, SignaturePolicy pol
 MessageVerdict validate_message(const RpcMessage& message, SignaturePolicy policy);
 
 // An RPC decoded and with every message validated, ready for GossipSub::handle_prevalidated.
-// verdicts[i] belongs to rpc.messages[i].
+// verdicts[i] belongs to rpc.messages[i]. An incomplete verdict (compute_message_id's, for a
+// message the runtime chose not to verify, e.g. a likely duplicate) makes the router check
+// that message itself.
 struct PrevalidatedRpc {
   SignaturePolicy policy = SignaturePolicy::kStrictSign;
   Rpc rpc;

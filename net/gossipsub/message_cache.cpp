@@ -14,8 +14,8 @@ MessageCache::MessageCache(std::size_t history_windows, std::size_t gossip_windo
 }
 
 bool MessageCache::put(ByteView id, const std::string& topic, std::shared_ptr<const Bytes> encoded) {
+  if (entries_.find(as_chars(id)) != entries_.end()) return false;
   std::string key(as_chars(id));
-  if (entries_.count(key) != 0) return false;
   const std::size_t size = encoded->size() + key.size();
   if (max_entries_ == 0 || size > max_bytes_) {
     ++evicted_;  // could never fit: dropped at once
@@ -33,14 +33,14 @@ bool MessageCache::put(ByteView id, const std::string& topic, std::shared_ptr<co
 }
 
 std::shared_ptr<const Bytes> MessageCache::get(ByteView id) const {
-  auto it = entries_.find(std::string(as_chars(id)));
+  auto it = entries_.find(as_chars(id));
   return it == entries_.end() ? nullptr : it->second.encoded;
 }
 
 std::shared_ptr<const Bytes> MessageCache::get_for_iwant(ByteView id, const std::string& peer_key,
                                                          std::uint32_t max_transmissions, bool* refused) {
   *refused = false;
-  auto it = entries_.find(std::string(as_chars(id)));
+  auto it = entries_.find(as_chars(id));
   if (it == entries_.end()) return nullptr;
   Entry& entry = it->second;
   for (auto& [peer, count] : entry.iwant_counts) {

@@ -13,8 +13,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -73,7 +75,12 @@ class MessageCache {
   std::size_t gossip_windows_;
   std::size_t max_entries_;
   std::size_t max_bytes_;
-  std::unordered_map<std::string, Entry> entries_;
+  // Transparent, so get() by a ByteView allocates nothing.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id); }
+  };
+  std::unordered_map<std::string, Entry, IdHash, std::equal_to<>> entries_;
   std::deque<std::deque<Slot>> windows_;  // front: newest
   std::size_t bytes_ = 0;
   std::uint64_t next_serial_ = 1;

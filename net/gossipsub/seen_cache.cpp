@@ -4,27 +4,29 @@
 
 namespace ff::net {
 
-bool SeenCache::contains(ByteView id) const { return ids_.count(std::string(as_chars(id))) != 0; }
+bool SeenCache::contains(ByteView id) const { return ids_.find(as_chars(id)) != ids_.end(); }
 
 bool SeenCache::insert(ByteView id, std::uint64_t now_ms) {
   if (max_entries_ == 0) return true;  // remembers nothing: every id is new
-  std::string key(as_chars(id));
-  if (ids_.count(key) != 0) return false;
+  if (ids_.find(as_chars(id)) != ids_.end()) return false;
   while (ids_.size() >= max_entries_) {
-    ids_.erase(order_.front().id);
-    order_.pop_front();
+    erase_front();
     ++evicted_;
   }
-  ids_.insert(key);
-  order_.push_back(Entry{now_ms + ttl_ms_, std::move(key)});
+  auto inserted = ids_.emplace(as_chars(id));
+  order_.push_back(Entry{now_ms + ttl_ms_, &*inserted.first});
   return true;
 }
 
 void SeenCache::expire(std::uint64_t now_ms) {
-  while (!order_.empty() && order_.front().expires_ms <= now_ms) {
-    ids_.erase(order_.front().id);
-    order_.pop_front();
-  }
+  while (!order_.empty() && order_.front().expires_ms <= now_ms) erase_front();
+}
+
+void SeenCache::erase_front() {
+  // By iterator: erase(key) with a key that lives in the node being erased is not safe.
+  auto it = ids_.find(std::string_view(*order_.front().id));
+  if (it != ids_.end()) ids_.erase(it);
+  order_.pop_front();
 }
 
 }  // namespace ff::net

@@ -8,7 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 
 #include "core/bytes.hpp"
@@ -35,14 +37,21 @@ class SeenCache {
   std::uint64_t evicted() const { return evicted_; }
 
  private:
+  // Transparent, so lookups by a ByteView of the id allocate nothing (one lookup per
+  // received copy of every message).
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id); }
+  };
   struct Entry {
     std::uint64_t expires_ms;
-    std::string id;
+    const std::string* id;  // the key inside ids_ (node-based: stable until erased)
   };
+  void erase_front();
 
   std::uint64_t ttl_ms_;
   std::size_t max_entries_;
-  std::unordered_set<std::string> ids_;
+  std::unordered_set<std::string, IdHash, std::equal_to<>> ids_;
   // Insertion order. Callers pass non-decreasing times, so this is also expiry order; if a
   // clock steps back, entries merely expire a little late.
   std::deque<Entry> order_;

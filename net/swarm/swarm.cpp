@@ -52,6 +52,21 @@ Result<std::unique_ptr<Swarm>> Swarm::create(boost::asio::io_context& io, Privat
   if (swarm->config_.gossip_sign) signer = swarm->key_;
   FF_TRY_ASSIGN(GossipSub router, GossipSub::create(gossip, swarm->rng_, std::move(signer), swarm->now_ms()));
   swarm->router_.emplace(std::move(router));
+  if (swarm->config_.gossip_sign && swarm->config_.gossip_verify_threads > 0) {
+    VerificationWorkerConfig verify;
+    verify.policy = SignaturePolicy::kStrictSign;
+    verify.threads = swarm->config_.gossip_verify_threads;
+    verify.max_pending_rpcs = swarm->config_.gossip_verify_max_pending_rpcs;
+    verify.max_pending_verifications = swarm->config_.gossip_verify_max_pending_verifications;
+    // Runs on a worker thread: only posts. The worker is stopped (joined) first thing in
+    // ~Swarm, and `alive` keeps a post that is still queued then from touching the swarm.
+    Swarm* raw = swarm.get();
+    FF_TRY_ASSIGN(swarm->verifier_, VerificationWorker::create(verify, [raw, &io, alive = swarm->alive_] {
+                    boost::asio::post(io, [raw, alive] {
+                      if (*alive && raw->verifier_) raw->gossip_take_verified(raw->verifier_->take_ready());
+                    });
+                  }));
+  }
   swarm->register_builtin_protocols();
   swarm->arm_gossip_timer();
   swarm->arm_ping_monitor();
@@ -72,6 +87,8 @@ Swarm::Swarm(boost::asio::io_context& io, PrivateKey key, SwarmConfig config, Sw
       shutdown_timer_(io) {}
 
 Swarm::~Swarm() {
+  // The verification threads go first: after this nothing posts to io_ for us.
+  if (verifier_) verifier_->stop();
   // Nothing the owner gave us may run from here on: its objects may already be gone.
   *alive_ = false;
   observer_ = {};
@@ -209,6 +226,9 @@ void Swarm::on_connection_closed(const std::shared_ptr<Connection>& connection, 
     const PeerId& peer = *connection->remote_peer();
     if (observer_.on_disconnected) observer_.on_disconnected(info(*connection), reason);
     if (!connection_to(peer)) {
+      // What the peer sent before it left still counts: finish its verifications first
+      // (bounded by the worker's pending limits).
+      if (verifier_ && verifier_->has_pending(peer)) gossip_take_verified(verifier_->finish_peer(peer));
       gossip_peers_.erase(peer);
       router_->remove_peer(peer);
       auto hangups = pending_hangups_.find(peer);
@@ -651,7 +671,16 @@ void Swarm::gossip_inbound(const std::shared_ptr<SwarmStream>& stream) {
       .on_data =
           [this, alive = alive_, peer, weak](ByteView bytes) {
             if (!*alive) return;
-            auto status = router_->handle_stream_data(peer, bytes, now_ms());
+            Status status;
+            if (verifier_) {
+              std::vector<Rpc> rpcs;
+              status = router_->decode_stream_data(peer, bytes, rpcs);
+              // RPCs framed before a stream error still arrived: handle them first.
+              const bool lone = rpcs.size() == 1;
+              for (Rpc& rpc : rpcs) gossip_route_rpc(peer, std::move(rpc), lone);
+            } else {
+              status = router_->handle_stream_data(peer, bytes, now_ms());
+            }
             if (!status.ok() && status.error().code != Errc::kNotFound) {
               FF_LOG_INFO("gossipsub: stream from %s broken: %s", peer.to_base58().c_str(),
                           status.error().message.c_str());
@@ -711,6 +740,51 @@ void Swarm::gossip_drain() {
   draining_gossip_ = false;
 }
 
+void Swarm::gossip_route_rpc(const PeerId& peer, Rpc rpc, bool lone) {
+  std::vector<bool> verify(rpc.messages.size());
+  std::size_t verifications = 0;
+  for (std::size_t i = 0; i < rpc.messages.size(); ++i) {
+    verify[i] = router_->needs_verification(rpc.messages[i]);
+    verifications += verify[i] ? 1 : 0;
+  }
+  // Handled here, at once: an RPC with nothing to verify and nothing of this peer's ahead of
+  // it, and a lone message (the only RPC of its read) while the worker is idle: handing it
+  // over would only add two thread wake-ups to its latency. A loop that falls behind reads
+  // several frames at once, and those go to the worker, so the split adapts to the load.
+  const bool inline_ok = verifications == 0 ? !verifier_->has_pending(peer)
+                                            : lone && verifications == 1 && verifier_->pending_rpcs() == 0;
+  if (inline_ok) {
+    (void)router_->handle_rpc(peer, std::move(rpc), now_ms());
+    gossip_drain();
+    return;
+  }
+  // Back-pressure: while the worker is full, verify here (see the class comment).
+  while (!verifier_->has_room(verifications)) {
+    verifier_->run_one();
+    gossip_take_verified(verifier_->take_ready());
+  }
+  auto status = verifier_->submit(peer, std::move(rpc), std::move(verify));
+  if (!status.ok()) {
+    // Only when the worker is stopped (has_room just said it fits): the RPC is lost.
+    FF_LOG_INFO("gossipsub: dropped an RPC from %s: %s", peer.to_base58().c_str(),
+                status.error().message.c_str());
+  }
+}
+
+void Swarm::gossip_take_verified(std::vector<VerifiedRpc> verified) {
+  if (verified.empty()) return;
+  const std::uint64_t now = now_ms();
+  for (VerifiedRpc& done : verified) {
+    // kNotFound: the peer was removed meanwhile; nothing to deliver it to.
+    (void)router_->handle_prevalidated(done.peer, std::move(done.prevalidated), now);
+  }
+  gossip_drain();
+}
+
+VerificationWorkerStats Swarm::gossip_verification_stats() const {
+  return verifier_ ? verifier_->stats() : VerificationWorkerStats{};
+}
+
 void Swarm::arm_gossip_timer() {
   auto due = router_->poll_timeout();
   const std::uint64_t now = now_ms();
@@ -758,7 +832,9 @@ bool Swarm::gossip_congested() const {
 }
 
 Result<std::size_t> Swarm::publish(const std::string& topic, ByteView data) {
-  const std::size_t recipients = topic_subscribers(topic).size();
+  // The router's count of the topic's peers: the same peers topic_subscribers() lists (the
+  // router knows exactly the gossip peers), without copying every peer's topics per publish.
+  const std::size_t recipients = router_->topic_peer_count(topic);
   FF_TRY(router_->publish(topic, data, now_ms()));
   gossip_drain();
   return recipients;

@@ -10,9 +10,17 @@
 //     outbound stream per peer carries our RPCs, the peer's inbound stream carries theirs.
 //   - /perf/1.0.0 and the test echo protocol /ff-test/echo/1.0.0 (swarm_services.cpp).
 //
-// Signature verification of gossip messages runs inside the router on this thread. The seam
-// for a worker pool is GossipSub::prevalidate_rpc / handle_prevalidated: decode and verify
-// elsewhere, then hand the verdicts back here (see docs/gossipsub.md).
+// Under StrictSign, signature verification of gossip messages runs on a VerificationWorker
+// (net/gossipsub/verification_worker.hpp, SwarmConfig::gossip_verify_threads threads): this
+// thread decodes each inbound RPC, marks the messages worth verifying (new ones in our
+// topics; duplicates are dropped by the router without a verification), and hands RPCs that
+// need one to the worker; the results come back here through the io_context and go to
+// GossipSub::handle_prevalidated in each peer's arrival order. RPCs with nothing to verify
+// are handled at once unless an earlier RPC of the same peer is still with the worker, and so
+// is a lone message read while the worker is idle (a hand-over would only add latency). When
+// the worker's bounded queue is full this thread verifies the oldest RPC itself and reads no
+// more input meanwhile (back-pressure through TCP and Yamux; nothing is dropped). With
+// gossip_verify_threads = 0 verification stays inline in the router, as before.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -29,6 +37,7 @@
 
 #include "core/rng.hpp"
 #include "net/gossipsub/gossipsub.hpp"
+#include "net/gossipsub/verification_worker.hpp"
 #include "net/noise/key_source.hpp"
 #include "net/protocols/identify.hpp"
 #include "net/swarm/connection.hpp"
@@ -64,6 +73,11 @@ struct SwarmConfig {
   std::size_t max_connections_per_peer = kDefaultMaxConnectionsPerPeer;
   std::chrono::milliseconds ping_interval = kPingMonitorInterval;
   bool gossip_sign = true;  // StrictSign (js default) or StrictNoSign
+  // Threads verifying gossip signatures off the event loop (StrictSign only); 0 verifies on
+  // the event loop. Bounds of the work handed to them: VerificationWorkerConfig.
+  std::size_t gossip_verify_threads = kDefaultVerifyThreads;
+  std::size_t gossip_verify_max_pending_rpcs = kDefaultMaxPendingRpcs;
+  std::size_t gossip_verify_max_pending_verifications = kDefaultMaxPendingVerifications;
   std::string agent_version = std::string(kFluidFabricAgentVersion);
   GossipSubConfig gossip;  // signature_policy is set from gossip_sign
 };
@@ -141,6 +155,8 @@ class Swarm final : public ConnectionHost {
   // Returns how many peers it was sent to; kNotFound if no peer is subscribed.
   Result<std::size_t> publish(const std::string& topic, ByteView data);
   GossipSub& gossip() { return *router_; }
+  // The gossip verification worker's counters (all zero without one).
+  VerificationWorkerStats gossip_verification_stats() const;
   // True while some gossip peer's backlog (router queue plus stream queue) is above
   // kGossipPublishHoldBytes or kGossipPublishHoldFrames. The router drops frames beyond its
   // per-peer bounds, so a publisher that wants none dropped waits while this holds.
@@ -197,6 +213,11 @@ class Swarm final : public ConnectionHost {
   void gossip_inbound(const std::shared_ptr<SwarmStream>& stream);
   void gossip_ensure_peer(const PeerId& peer, const std::string& protocol, bool outbound);
   void gossip_drain();
+  // One decoded inbound RPC: straight to the router, or through the verification worker.
+  // `lone`: the only RPC decoded from its read.
+  void gossip_route_rpc(const PeerId& peer, Rpc rpc, bool lone);
+  // Hands the worker's finished RPCs to the router.
+  void gossip_take_verified(std::vector<VerifiedRpc> verified);
   void arm_gossip_timer();
   void maybe_finish_shutdown();
 
@@ -214,6 +235,7 @@ class Swarm final : public ConnectionHost {
   std::map<std::uint64_t, std::function<void(Result<ConnectionInfo>)>> pending_dials_;
   std::map<PeerId, std::vector<std::function<void()>>> pending_hangups_;
   std::optional<GossipSub> router_;
+  std::unique_ptr<VerificationWorker> verifier_;  // StrictSign with gossip_verify_threads > 0
   std::map<PeerId, GossipPeer> gossip_peers_;
   std::set<std::string> topics_;
   bool draining_gossip_ = false;

@@ -41,7 +41,7 @@ struct Node {
 };
 
 std::unique_ptr<Node> make_node(boost::asio::io_context& io,
-                                const std::string& listen = "/ip4/127.0.0.1/tcp/0") {
+                                const std::string& listen = "/ip4/127.0.0.1/tcp/0", SwarmConfig config = {}) {
   auto node = std::make_unique<Node>();
   Node* raw = node.get();
   SwarmObserver observer;
@@ -58,7 +58,7 @@ std::unique_ptr<Node> make_node(boost::asio::io_context& io,
   };
   auto key = PrivateKey::generate_ed25519();
   EXPECT_TRUE(key.ok());
-  auto swarm = Swarm::create(io, std::move(*key), SwarmConfig{}, std::move(observer));
+  auto swarm = Swarm::create(io, std::move(*key), std::move(config), std::move(observer));
   EXPECT_TRUE(swarm.ok()) << swarm.error().message;
   node->swarm = std::move(*swarm);
   auto addr = Multiaddr::parse(listen);
@@ -185,6 +185,49 @@ TEST(SwarmTest, GossipDeliversEveryMessageOnceWithItsAuthor) {
     EXPECT_EQ(message.source, a->swarm->peer_id());
   }
   EXPECT_TRUE(a->messages.empty()) << "our own messages are not delivered back";
+}
+
+// Signatures are verified on the worker threads; with tiny bounds the event loop also
+// verifies (back-pressure) and the order of arrival must survive both paths.
+TEST(SwarmTest, GossipVerifiedOffTheLoopKeepsArrivalOrderUnderBackPressure) {
+  boost::asio::io_context io;
+  SwarmConfig config;
+  config.gossip_verify_threads = 2;
+  config.gossip_verify_max_pending_rpcs = 2;
+  config.gossip_verify_max_pending_verifications = 3;
+  auto a = make_node(io, "/ip4/127.0.0.1/tcp/0", config);
+  auto b = make_node(io, "/ip4/127.0.0.1/tcp/0", config);
+  ASSERT_TRUE(a->swarm->subscribe("t").ok());
+  ASSERT_TRUE(b->swarm->subscribe("t").ok());
+  connect_and_identify(io, *a, *b);
+  ASSERT_TRUE(run_until(io, [&] { return !a->subscriptions.empty() && !b->subscriptions.empty(); }));
+  constexpr int kRounds = 20;
+  constexpr int kPerRound = 50;
+  for (int round = 0; round < kRounds; ++round) {
+    for (int i = 0; i < kPerRound; ++i) {
+      std::string text = "m";
+      text += std::to_string(round * kPerRound + i);
+      ASSERT_TRUE(
+          a->swarm->publish("t", ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()))
+              .ok());
+    }
+    // Let a round's frames arrive together, so reads carry many RPCs.
+    run_until(
+        io, [] { return false; }, 5ms);
+  }
+  ASSERT_TRUE(run_until(io, [&] { return b->messages.size() >= kRounds * kPerRound; }));
+  ASSERT_EQ(b->messages.size(), static_cast<std::size_t>(kRounds * kPerRound));
+  for (int i = 0; i < kRounds * kPerRound; ++i) {
+    const auto& message = b->messages[static_cast<std::size_t>(i)];
+    std::string expected = "m";
+    expected += std::to_string(i);
+    ASSERT_EQ(std::string(message.data.begin(), message.data.end()), expected);
+  }
+  const VerificationWorkerStats stats = b->swarm->gossip_verification_stats();
+  EXPECT_GT(stats.verifications_on_workers, 0u);
+  EXPECT_LE(stats.verifications_on_workers + stats.verifications_on_owner,
+            static_cast<std::uint64_t>(kRounds * kPerRound));
+  EXPECT_EQ(b->swarm->gossip().stats().messages_rejected, 0u);
 }
 
 TEST(SwarmTest, PublishWithoutSubscribersIsNotFound) {
