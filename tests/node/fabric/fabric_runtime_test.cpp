@@ -374,7 +374,6 @@ TEST_F(FabricRuntimeTest, AFailedSyncGoesToTheFatalHandlerAndTheWriteNeverComple
   EXPECT_EQ(later->status.error().code, Errc::kUnavailable);
 }
 
-
 TEST_F(FabricRuntimeTest, AWatchAnswersAtTheObjectsNextChangeOrAtItsDeadline) {
   boost::asio::io_context io;
   auto runtime = make(io);
