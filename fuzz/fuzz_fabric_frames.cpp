@@ -56,6 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   NodeConfig config;
   config.program_id = kProgram;
   config.peer_id = "fuzz-node";
+  config.fresh_replica_id = 0x5eed;  // what a runtime draws at random (needed with a journal)
   config.max_causal_buffer = 64;
   config.max_log_mutations = 64;
   config.max_objects = 16;
