@@ -62,6 +62,12 @@ void SwarmStream::reset() {
   if (auto connection = connection_.lock(); connection && !ended_) connection->stream_reset(*this);
 }
 
+void SwarmStream::resume_reading() {
+  if (!reading_paused_) return;
+  reading_paused_ = false;
+  if (auto connection = connection_.lock(); connection && !ended_) connection->stream_resume_reading(*this);
+}
+
 // ---------------------------------------------------------------------------------------
 
 Connection::Connection(boost::asio::io_context& io, std::unique_ptr<ByteStream> socket, Direction direction,
@@ -253,6 +259,11 @@ Status Connection::start_yamux(ByteView leftover) {
   stage_ = Stage::kYamux;
   upgrade_timer_.cancel();
   if (!leftover.empty()) FF_TRY(yamux_->feed(leftover));
+  // Receive windows grow only once the session knows the round-trip time (as in go-yamux,
+  // which measures it the same way at session start); the ping monitor's first
+  // measurement comes many seconds later, and a transfer in between would be held to the
+  // initial 256 KiB window: one window per round trip, sender and receiver taking turns.
+  if (auto opaque = yamux_->ping(); opaque.ok()) rtt_probe_ = RttProbe{*opaque, host_.now_ms()};
   auto self = shared_from_this();
   // Report the connection after this read is processed, so frames that came with the
   // handshake are parsed first and the host sees a consistent connection.
@@ -429,7 +440,14 @@ void Connection::dispatch(YamuxEvent event) {
     case YamuxEvent::Kind::kWritable:
       if (stream) flush_stream(stream);
       return;
-    case YamuxEvent::Kind::kPong: return;
+    case YamuxEvent::Kind::kPong:
+      if (rtt_probe_ && rtt_probe_->opaque == event.value) {
+        const std::uint64_t elapsed = host_.now_ms() - rtt_probe_->sent_ms;
+        rtt_probe_.reset();
+        // Millisecond clock: a loopback or LAN round trip reads as 0, which means unknown.
+        yamux_->set_rtt_ms(static_cast<std::uint32_t>(std::clamp<std::uint64_t>(elapsed, 1, 60'000)));
+      }
+      return;
     case YamuxEvent::Kind::kGoAway:
       if (event.value != static_cast<std::uint32_t>(YamuxGoAwayCode::kNormal)) {
         close("the peer went away with error code " + std::to_string(event.value));
@@ -492,12 +510,7 @@ void Connection::deliver(const std::shared_ptr<SwarmStream>& stream, ByteView by
     stream->handlers_.on_data(bytes);
   }
   if (closed_ || stream->ended_) return;
-  // Backpressure: grant the peer more window only while our writes on this stream keep up.
-  if (stream->below_high_water()) {
-    release_backpressure(stream);
-  } else {
-    stream->was_above_high_water_ = true;
-  }
+  if (!stream->reading_paused_) release_backpressure(stream);
 }
 
 void Connection::release_backpressure(const std::shared_ptr<SwarmStream>& stream) {
@@ -534,7 +547,6 @@ void Connection::flush_stream(const std::shared_ptr<SwarmStream>& stream) {
   }
   if (stream->was_above_high_water_ && stream->below_high_water()) {
     stream->was_above_high_water_ = false;
-    release_backpressure(stream);
     if (stream->handlers_.on_drain) stream->handlers_.on_drain();
   }
 }
@@ -611,6 +623,13 @@ void Connection::stream_reset(SwarmStream& stream) {
   end_stream(keep, "reset by us", false);
   if (yamux_) (void)yamux_->reset(keep->id_);
   schedule_pump();
+}
+
+void Connection::stream_resume_reading(SwarmStream& stream) {
+  auto found = streams_.find(stream.id_);
+  if (found == streams_.end()) return;
+  release_backpressure(found->second);
+  schedule_pump();  // the window update may be queued now
 }
 
 void Connection::open_stream(std::vector<std::string> protocols,

@@ -14,8 +14,12 @@
 //
 // Bounds: one socket read buffer; socket writes stop taking Yamux output above
 // kConnectionSocketHighWaterBytes; each stream queues at most kMaxStreamQueuedBytes of
-// application writes, and reading a stream pauses (no Yamux window update) while its queue
-// is above kStreamHighWaterBytes, so the peer is held back by flow control.
+// application writes. A handler that writes what it reads (echo, ping) pauses reading
+// while its queue is above kStreamHighWaterBytes and resumes on drain: a paused stream
+// grants the peer no Yamux window, so the peer is held back by flow control. Reading is
+// never paused on the application's behalf: a stream that writes and reads independently
+// (an echo client) would otherwise stop reading while its own writes wait for the peer,
+// and two such ends deadlock.
 #pragma once
 
 #include <algorithm>
@@ -57,7 +61,8 @@ inline constexpr std::size_t kRetainedWriteBufferBytes = 256 * 1024;
 inline constexpr std::size_t kConnectionSocketHighWaterBytes = 1024 * 1024;
 // Application bytes one stream may queue; write() refuses more (kLimitExceeded).
 inline constexpr std::size_t kMaxStreamQueuedBytes = 8 * 1024 * 1024;
-// Above this many queued bytes a stream stops granting the peer window (backpressure).
+// Above this many queued bytes below_high_water() turns false; on_drain runs when the
+// queue falls below it again.
 inline constexpr std::size_t kStreamHighWaterBytes = 256 * 1024;
 // Application bytes all streams of a connection may queue together.
 inline constexpr std::size_t kMaxConnectionQueuedBytes = 64 * 1024 * 1024;
@@ -118,6 +123,11 @@ class SwarmStream {
   void close_write();
   // Resets now; no handler runs afterwards.
   void reset();
+  // While paused, bytes the peer already may send still arrive, but it gets no more Yamux
+  // window: flow control holds it back. For handlers whose writes follow their reads.
+  void pause_reading() { reading_paused_ = true; }
+  void resume_reading();
+  bool reading_paused() const { return reading_paused_; }
 
   std::size_t queued_bytes() const { return queued_bytes_; }
   bool below_high_water() const { return queued_bytes_ < kStreamHighWaterBytes; }
@@ -150,6 +160,7 @@ class SwarmStream {
   bool remote_fin_ = false;
   bool ended_ = false;
   bool was_above_high_water_ = false;
+  bool reading_paused_ = false;
   bool counted_inbound_ = false;  // counts against its protocol's inbound limit
 };
 
@@ -194,6 +205,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Feeds the RTT measured by ping to Yamux (window growth).
   void set_rtt_ms(std::uint32_t rtt_ms);
+  // The round-trip time Yamux's window growth uses (at least 1); 0 until the Yamux ping
+  // sent when the session starts is answered.
+  std::uint32_t rtt_ms() const { return yamux_ ? yamux_->rtt_ms() : 0; }
 
   bool established() const { return stage_ == Stage::kYamux && !closed_; }
   bool closed() const { return closed_; }
@@ -237,6 +251,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Status stream_write(SwarmStream& stream, ByteView bytes);
   void stream_close_write(SwarmStream& stream);
   void stream_reset(SwarmStream& stream);
+  void stream_resume_reading(SwarmStream& stream);
   bool try_open(std::vector<std::string>& protocols,
                 std::function<void(Result<std::shared_ptr<SwarmStream>>)>& done);
 
@@ -283,6 +298,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   OutgoingBuffer write_pending_;
   OutgoingBuffer write_in_flight_;
   bool writing_ = false;
+  // The Yamux ping sent when the session starts, to measure the round-trip time.
+  struct RttProbe {
+    std::uint32_t opaque;
+    std::uint64_t sent_ms;
+  };
+  std::optional<RttProbe> rtt_probe_;
   boost::asio::steady_timer upgrade_timer_;
   boost::asio::steady_timer close_timer_;
 };

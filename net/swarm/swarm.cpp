@@ -173,7 +173,7 @@ std::size_t Swarm::max_inbound_streams(const std::string& protocol) const {
 ConnectionInfo Swarm::info(const Connection& connection) const {
   // Only called for connections whose upgrade authenticated the peer.
   return ConnectionInfo{connection.id(), *connection.remote_peer(), connection.remote_addr(),
-                        connection.direction()};
+                        connection.direction(), connection.rtt_ms()};
 }
 
 bool Swarm::on_connection_established(const std::shared_ptr<Connection>& connection) {
@@ -478,7 +478,9 @@ void Swarm::answer_ping(const std::shared_ptr<SwarmStream>& stream) {
             auto stream = weak.lock();
             if (!stream) return;
             if (!responder->on_data(bytes).ok() || !stream->write(responder->take_output()).ok())
-              stream->reset();
+              return stream->reset();
+            // A peer that pings without reading the answers is held back by flow control.
+            if (!stream->below_high_water()) stream->pause_reading();
           },
       .on_eof =
           [responder, weak] {
@@ -489,7 +491,10 @@ void Swarm::answer_ping(const std::shared_ptr<SwarmStream>& stream) {
             stream->close_write();
           },
       .on_reset = nullptr,
-      .on_drain = nullptr,
+      .on_drain =
+          [weak] {
+            if (auto stream = weak.lock()) stream->resume_reading();
+          },
   });
 }
 

@@ -87,6 +87,7 @@ struct ConnectionInfo {
   PeerId peer;
   Multiaddr addr;  // the remote's address (for outbound: the address dialled)
   Direction direction = Direction::kOutbound;
+  std::uint32_t rtt_ms = 0;  // the round trip Yamux sizes windows by; 0 until measured
 };
 
 // What the application hears about. Every callback runs on the event loop thread.

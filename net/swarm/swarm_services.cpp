@@ -68,14 +68,20 @@ void Swarm::answer_echo(const std::shared_ptr<SwarmStream>& stream) {
       .on_data =
           [weak](ByteView bytes) {
             auto stream = weak.lock();
-            if (stream && !stream->write(bytes).ok()) stream->reset();
+            if (!stream) return;
+            if (!stream->write(bytes).ok()) return stream->reset();
+            // Echoes go out no faster than the peer reads them.
+            if (!stream->below_high_water()) stream->pause_reading();
           },
       .on_eof =
           [weak] {
             if (auto stream = weak.lock()) stream->close_write();
           },
       .on_reset = nullptr,
-      .on_drain = nullptr,
+      .on_drain =
+          [weak] {
+            if (auto stream = weak.lock()) stream->resume_reading();
+          },
   });
 }
 

@@ -161,6 +161,7 @@ class YamuxSession {
   // The round-trip time the runtime measured from its last ping; 0 = unknown, which
   // disables window growth.
   void set_rtt_ms(std::uint32_t rtt_ms) { rtt_ms_ = rtt_ms; }
+  std::uint32_t rtt_ms() const { return rtt_ms_; }
 
   // Queues a Ping and returns its opaque value (matched by a later kPong).
   // kLimitExceeded with max_outstanding_pings unanswered, or while

@@ -33,11 +33,11 @@ struct Pair {
   Multiaddr b_addr;
 
   // Two swarms, a dialled to b over TCP; false (with a test failure) if that fails.
-  bool connect() {
+  bool connect(SwarmConfig config = {}) {
     for (auto* swarm : {&a, &b}) {
       auto key = PrivateKey::generate_ed25519();
       if (!key.ok()) return false;
-      auto created = Swarm::create(io, std::move(*key), SwarmConfig{}, SwarmObserver{});
+      auto created = Swarm::create(io, std::move(*key), config, SwarmObserver{});
       EXPECT_TRUE(created.ok()) << created.error().message;
       if (!created.ok()) return false;
       *swarm = std::move(*created);
@@ -83,6 +83,55 @@ TEST(Connection, PerfBothWaysInARowOnOneConnection) {
     EXPECT_EQ((*result)->upload_bytes, up);
     EXPECT_EQ((*result)->download_bytes, down);
   }
+}
+
+TEST(Connection, PausedReaderHoldsTheWriterAtItsWindowUntilResumed) {
+  Pair pair;
+  ASSERT_TRUE(pair.connect());
+  std::shared_ptr<SwarmStream> reader;
+  std::uint64_t received = 0;
+  bool eof = false;
+  pair.b->handle("/test/sink/1", [&](const std::shared_ptr<SwarmStream>& stream) {
+    reader = stream;
+    stream->pause_reading();
+    stream->set_handlers({.on_data = [&](ByteView bytes) { received += bytes.size(); },
+                          .on_eof = [&] { eof = true; },
+                          .on_reset = nullptr,
+                          .on_drain = nullptr});
+  });
+  std::shared_ptr<SwarmStream> writer;
+  pair.a->open_stream(pair.b->peer_id(), {"/test/sink/1"},
+                      [&](Result<std::shared_ptr<SwarmStream>> opened) {
+                        ASSERT_TRUE(opened.ok()) << opened.error().message;
+                        writer = *opened;
+                      });
+  ASSERT_TRUE(run_until(pair.io, [&] { return writer != nullptr; }));
+  const Bytes chunk(1024 * 1024, 0x5a);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(writer->write(chunk).ok());
+  writer->close_write();
+  // A paused reader grants nothing: the writer stops at the initial window.
+  run_until(pair.io, [] { return false; }, 300ms);
+  EXPECT_GT(received, 0u);
+  EXPECT_LE(received, kYamuxInitialWindowBytes);
+  EXPECT_GT(writer->queued_bytes(), 0u);
+  reader->resume_reading();
+  ASSERT_TRUE(run_until(pair.io, [&] { return eof; }));
+  EXPECT_EQ(received, 4u * 1024 * 1024);
+}
+
+TEST(Connection, KnowsItsRoundTripBeforeThePingMonitorRuns) {
+  // Yamux grows receive windows only with a known round-trip time. Without the Yamux ping
+  // at session start, a transfer in a connection's first seconds (before the libp2p ping
+  // monitor's first run) was held to the initial 256 KiB window.
+  SwarmConfig config;
+  config.ping_interval = std::chrono::hours(1);
+  Pair pair;
+  ASSERT_TRUE(pair.connect(config));
+  auto rtt_known = [](const Swarm& swarm) {
+    auto connections = swarm.connections();
+    return connections.size() == 1 && connections[0].rtt_ms >= 1;
+  };
+  EXPECT_TRUE(run_until(pair.io, [&] { return rtt_known(*pair.a) && rtt_known(*pair.b); }, 10s));
 }
 
 TEST(OutgoingBuffer, AppendKeepsEarlierBytesAndClearKeepsOrReleasesStorage) {
