@@ -11,6 +11,11 @@
 //               thread wake-ups, decryption, verification, delivery).
 //   throughput: --throughput-count messages published as fast as possible with at most
 //               --window published but not yet received (these are not in the latency).
+// --spin-us N runs the receiving node's event loop with net::run_event_loop's spin (default
+// 0: it blocks in epoll and each paced message pays a thread wake-up; see
+// net/swarm/event_loop.hpp). The publisher's loop always blocks: its wake-up is outside the
+// measured interval (the clock starts on its thread), so spinning it could only take CPU
+// from the receiver's verification workers.
 // --verify-threads N sets SwarmConfig::gossip_verify_threads (0: signatures verified on the
 // receiver's event loop); the signed line reports how many verifications ran on the worker
 // threads and how many on the event loop under back-pressure. --mode runs one mode only.
@@ -37,6 +42,7 @@
 #include <utility>  // before Boost.Asio: g++ 12 in C++20 mode needs it first
 #include <vector>
 
+#include "net/swarm/event_loop.hpp"
 #include "net/swarm/swarm.hpp"
 
 namespace {
@@ -52,6 +58,7 @@ struct Options {
   std::size_t throughput_count = 20000;
   std::size_t window = 1000;
   std::size_t verify_threads = ff::net::kDefaultVerifyThreads;
+  std::chrono::microseconds spin{0};
   std::string mode = "both";  // signed, unsigned or both
   bool js = true;
 };
@@ -86,10 +93,10 @@ struct Peer {
   std::vector<double> latencies_ms;                   // receiver thread only; read after join
   std::uint64_t latency_first = 0, latency_last = 0;  // message indexes measured
 
-  void start() {
-    thread = std::thread([this] {
+  void start(std::chrono::microseconds spin) {
+    thread = std::thread([this, spin] {
       auto guard = boost::asio::make_work_guard(io);
-      io.run();
+      ff::net::run_event_loop(io, spin);
     });
   }
   template <class F>
@@ -163,8 +170,8 @@ int run_mode(const Options& options, bool sign) {
   if (!bound.ok()) return 1;
   receiver.latency_first = kWarmupMessages;
   receiver.latency_last = kWarmupMessages + options.count;
-  receiver.start();
-  publisher.start();
+  receiver.start(options.spin);
+  publisher.start(std::chrono::microseconds(0));  // see --spin-us above
   publisher.run_on([&] { publisher.swarm->dial(*bound, [](auto) {}); });
   if (!wait_for([&] { return receiver.saw_subscription && publisher.saw_subscription; },
                 std::chrono::seconds(20))) {
@@ -222,11 +229,12 @@ int run_mode(const Options& options, bool sign) {
   receiver.stop();
   std::printf(
       "{\"bench\":\"gossip\",\"impl\":\"fluid-fabric\",\"mode\":\"%s\",\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
-      "\"msgs_per_s\":%.0f,\"messages\":%zu,\"message_bytes\":%zu,\"verify_threads\":%zu,"
+      "\"msgs_per_s\":%.0f,\"messages\":%zu,\"message_bytes\":%zu,\"spin_us\":%lld,\"verify_threads\":%zu,"
       "\"verified_on_workers\":%llu,\"verified_on_loop\":%llu,\"loadavg_1m\":%.2f}\n",
       sign ? "signed" : "unsigned", percentile(receiver.latencies_ms, 0.50),
       percentile(receiver.latencies_ms, 0.99), static_cast<double>(options.throughput_count) / seconds,
-      options.count, kMessageBytes, sign ? options.verify_threads : 0,
+      options.count, kMessageBytes, static_cast<long long>(options.spin.count()),
+      sign ? options.verify_threads : 0,
       static_cast<unsigned long long>(verify_stats.verifications_on_workers),
       static_cast<unsigned long long>(verify_stats.verifications_on_owner), loadavg_1m());
   std::fflush(stdout);
@@ -282,6 +290,8 @@ int main(int argc, char** argv) {
       options.window = std::max<std::size_t>(1, value());
     else if (flag == "--verify-threads")
       options.verify_threads = value();
+    else if (flag == "--spin-us")
+      options.spin = std::min(std::chrono::microseconds(value()), ff::net::kMaxEventLoopSpin);
     else if (flag == "--mode" && i + 1 < argc)
       options.mode = argv[++i];
     else if (flag == "--no-js")
@@ -289,7 +299,7 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr,
                    "usage: bench_gossip [--count N] [--rate N] [--throughput-count N] [--window N] "
-                   "[--verify-threads N] "
+                   "[--verify-threads N] [--spin-us N] "
                    "[--mode signed|unsigned|both] [--no-js]\n");
       return 2;
     }

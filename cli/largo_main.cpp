@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "net/swarm/event_loop.hpp"
 #include "node/p2p/p2p_app.hpp"
 #include "node/run/run_app.hpp"
 
@@ -88,6 +89,15 @@ int run_largo(int argc, char** argv) {
   run->add_option("--web-root", run_options.web_root,
                   "Directory of the web bundle (default: the build-web/dist of the source tree)");
   run->add_option("program", run_options.program, "A LOGOS program (not supported in this build)");
+  const auto add_spin = [](CLI::App* command, std::uint32_t& spin_us) {
+    command
+        ->add_option("--spin-us", spin_us,
+                     "Keep the event loop spinning this many microseconds after its last event "
+                     "instead of sleeping, to skip thread wake-ups (uses a core while busy; "
+                     "0..1000000, default 0)")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{ff::net::kMaxEventLoopSpin.count()}));
+  };
+  add_spin(run, run_options.spin_us);
 
   ff::node::P2pOptions p2p_options;
   bool p2p_no_sign = false;
@@ -101,6 +111,7 @@ int run_largo(int argc, char** argv) {
                   "Identity: libp2p PrivateKey protobuf file, created (mode 0600) if missing");
   p2p->add_flag("--no-sign", p2p_no_sign,
                 "Gossipsub StrictNoSign instead of StrictSign (both ends must agree)");
+  add_spin(p2p, p2p_options.spin_us);
   std::string bench_name;
   std::vector<std::string> bench_args;
   auto* bench =

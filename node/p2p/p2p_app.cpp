@@ -21,6 +21,7 @@
 
 #include "core/codec/base64.hpp"
 #include "core/codec/hex.hpp"
+#include "net/swarm/event_loop.hpp"
 #include "net/swarm/swarm.hpp"
 #include "net/swarm/swarm_log.hpp"
 #include "node/run/data_dir.hpp"
@@ -165,7 +166,7 @@ class P2pApp {
       if (!ec) stop(0);
     });
     start_stdin_reader();
-    io_.run();
+    net::run_event_loop(io_, std::chrono::microseconds(options.spin_us));
     return exit_code_;
   }
 

@@ -3,6 +3,7 @@
 // suite's (tests/interop/README.md), documented for users in docs/cli.md.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct P2pOptions {
   std::vector<std::string> topics;  // subscribed at start
   std::string key_file;             // empty: a fresh identity for this run
   bool sign = true;                 // gossipsub StrictSign (false: StrictNoSign)
+  std::uint32_t spin_us = 0;        // net::run_event_loop's spin; 0 blocks when idle
 };
 
 // Loads the libp2p PrivateKey protobuf from `path`, or creates a fresh Ed25519 key there

@@ -14,6 +14,7 @@
 #include <utility>  // before Boost.Asio: g++ 12 in C++20 mode needs it first
 
 #include "core/fabric/fabric_types.hpp"
+#include "net/swarm/event_loop.hpp"
 #include "net/swarm/swarm.hpp"
 #include "net/swarm/swarm_log.hpp"
 #include "node/fabric/fabric_runtime.hpp"
@@ -181,7 +182,7 @@ class RunApp {
     signals_.async_wait([this](boost::system::error_code ec, int) {
       if (!ec) stop(0);
     });
-    io_.run();
+    net::run_event_loop(io_, std::chrono::microseconds(options.spin_us));
     return exit_code_;
   }
 

@@ -28,6 +28,7 @@ struct RunOptions {
   std::vector<std::string> peers;       // multiaddrs dialled (and re-dialled) at start
   std::string web_root;                 // empty: the compiled-in <source>/build-web/dist
   std::string program;                  // a LOGOS file: not supported yet
+  std::uint32_t spin_us = 0;            // net::run_event_loop's spin; 0 blocks when idle
 };
 
 // Checks what can be checked without touching the system; kInvalidInput with a one-line
