@@ -185,6 +185,18 @@ std::optional<std::uint64_t> GossipSub::backoff_until(const std::string& topic, 
 // ---------------------------------------------------------------------------------------
 // Input
 
+Result<std::optional<Bytes>> GossipSub::next_frame(const PeerId& peer, PeerState& state, ByteView& input) {
+  const bool was_failed = state.decoder.failed();
+  Result<std::optional<Bytes>> frame = state.decoder.next(input);
+  // A broken stream stays broken; its error is reported once, when it breaks.
+  if (!frame.ok() && !was_failed) {
+    ++stats_.stream_errors;
+    push_event(
+        PeerEvent{PeerEvent::Kind::kStreamError, peer, {}, MessageRejection::kNone, frame.error().message});
+  }
+  return frame;
+}
+
 Status GossipSub::handle_stream_data(const PeerId& peer, ByteView bytes, std::uint64_t now_ms) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) return make_error(Errc::kNotFound, "gossipsub: unknown peer " + peer.to_base58());
@@ -194,19 +206,10 @@ Status GossipSub::handle_stream_data(const PeerId& peer, ByteView bytes, std::ui
     // robust against that changing.
     it = peers_.find(peer);
     if (it == peers_.end()) return {};
-    const bool was_failed = it->second.decoder.failed();
-    Result<std::optional<Bytes>> frame = it->second.decoder.next(input);
-    if (!frame.ok()) {
-      if (!was_failed) {
-        ++stats_.stream_errors;
-        push_event(PeerEvent{
-            PeerEvent::Kind::kStreamError, peer, {}, MessageRejection::kNone, frame.error().message});
-      }
-      return frame.error();
-    }
-    if (!*frame) return {};
+    FF_TRY_ASSIGN(std::optional<Bytes> frame, next_frame(peer, it->second, input));
+    if (!frame) return {};
     // A frame that does not decode is reported and dropped inside handle_rpc; the stream goes on.
-    (void)handle_rpc(peer, ByteView(**frame), now_ms);
+    (void)handle_rpc(peer, ByteView(*frame), now_ms);
   }
 }
 
@@ -215,18 +218,9 @@ Status GossipSub::decode_stream_data(const PeerId& peer, ByteView bytes, std::ve
   if (it == peers_.end()) return make_error(Errc::kNotFound, "gossipsub: unknown peer " + peer.to_base58());
   ByteView input = bytes;
   while (true) {
-    const bool was_failed = it->second.decoder.failed();
-    Result<std::optional<Bytes>> frame = it->second.decoder.next(input);
-    if (!frame.ok()) {
-      if (!was_failed) {
-        ++stats_.stream_errors;
-        push_event(PeerEvent{
-            PeerEvent::Kind::kStreamError, peer, {}, MessageRejection::kNone, frame.error().message});
-      }
-      return frame.error();
-    }
-    if (!*frame) return {};
-    Result<Rpc> decoded = decode_rpc(ByteView(**frame), config_.rpc_limits);
+    FF_TRY_ASSIGN(std::optional<Bytes> frame, next_frame(peer, it->second, input));
+    if (!frame) return {};
+    Result<Rpc> decoded = decode_rpc(ByteView(*frame), config_.rpc_limits);
     if (!decoded.ok()) {
       // As in handle_rpc: reported and dropped; the stream goes on.
       ++stats_.rpc_decode_errors;

@@ -340,6 +340,9 @@ class GossipSub {
     std::size_t ihave_rpcs_this_heartbeat = 0;
     std::size_t iwant_ids_this_heartbeat = 0;
   };
+  // The next whole frame of `peer`'s stream from `input` (advanced past what it used), or
+  // nullopt until one is complete; a framing error is reported (kStreamError) once.
+  Result<std::optional<Bytes>> next_frame(const PeerId& peer, PeerState& state, ByteView& input);
   // What one call wants to send to one peer; flushed as one RPC (split only at max_rpc_bytes).
   struct PendingRpc {
     std::vector<SubOpts> subscriptions;

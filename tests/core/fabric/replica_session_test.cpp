@@ -38,6 +38,20 @@ bool holds(const Persist& persist) {
   return record.ok() && std::holds_alternative<T>(record->body);
 }
 
+// The direct messages among `effects` addressed to `peer`, decoded (a frame that does not
+// decode fails the test).
+std::vector<wire::DirectMessage> direct_to(const std::string& peer, std::vector<Effect> effects) {
+  std::vector<wire::DirectMessage> out;
+  for (Effect& effect : effects) {
+    auto* send = std::get_if<SendDirect>(&effect);
+    if (send == nullptr || send->peer != peer) continue;
+    auto message = wire::decode_direct(send->frame);
+    EXPECT_TRUE(message.ok()) << message.error().message;
+    if (message.ok()) out.push_back(std::move(*message));
+  }
+  return out;
+}
+
 bool has_write_done(const std::vector<Event>& events) {
   for (const Event& e : events) {
     if (e.kind == EventKind::kWriteDone) return true;
@@ -87,23 +101,16 @@ TEST(FabricReplicaSession, CatchUpHoldsBackTheSessionsWritesUntilTheGateOpens) {
   // A peer connecting now asks for everything: our unpublished write is not sent.
   testing::attach(*a, "B", Sovereignty::kAuthority, 77, 0);
   a->handle_direct("B", wire::encode_direct(wire::DirectMessage{wire::Pulse{{}}}), 10);
-  for (Effect& effect : drain(*a)) {
-    auto* send = std::get_if<SendDirect>(&effect);
-    if (send == nullptr) continue;
-    auto message = wire::decode_direct(send->frame);
-    ASSERT_TRUE(message.ok());
-    EXPECT_FALSE(std::holds_alternative<wire::MutationBatch>(message->body));
-    EXPECT_FALSE(std::holds_alternative<wire::Snapshot>(message->body));
+  for (const wire::DirectMessage& message : direct_to("B", drain(*a))) {
+    EXPECT_FALSE(std::holds_alternative<wire::MutationBatch>(message.body));
+    EXPECT_FALSE(std::holds_alternative<wire::Snapshot>(message.body));
   }
   a->persisted(session_ticket, 20);
   drain(*a);
   a->handle_direct("B", wire::encode_direct(wire::DirectMessage{wire::Pulse{{}}}), 30);
   bool batch = false;
-  for (Effect& effect : drain(*a)) {
-    auto* send = std::get_if<SendDirect>(&effect);
-    if (send == nullptr) continue;
-    auto message = wire::decode_direct(send->frame);
-    batch = batch || (message.ok() && std::holds_alternative<wire::MutationBatch>(message->body));
+  for (const wire::DirectMessage& message : direct_to("B", drain(*a))) {
+    batch = batch || std::holds_alternative<wire::MutationBatch>(message.body);
   }
   EXPECT_TRUE(batch) << "after the gate opened, catch-up sends the write";
 }
@@ -203,12 +210,8 @@ TEST(FabricReplicaSession, PeersGreetedBeforeTheSessionStartLearnTheNewReplica) 
   a->restored(0);
   EXPECT_EQ(a->replica_id(), fresh_replica_for("A"));
   bool hello = false;
-  for (Effect& effect : drain(*a)) {
-    auto* send = std::get_if<SendDirect>(&effect);
-    if (send == nullptr || send->peer != "B") continue;
-    auto message = wire::decode_direct(send->frame);
-    ASSERT_TRUE(message.ok());
-    if (auto* h = std::get_if<wire::Hello>(&message->body)) hello = h->replica == a->replica_id();
+  for (const wire::DirectMessage& message : direct_to("B", drain(*a))) {
+    if (auto* h = std::get_if<wire::Hello>(&message.body)) hello = h->replica == a->replica_id();
   }
   EXPECT_TRUE(hello);
 }

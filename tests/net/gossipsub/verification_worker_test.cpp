@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -203,18 +204,26 @@ TEST(VerificationWorker, ForgetPeerDropsOnlyThatPeersWork) {
   EXPECT_EQ(worker->pending_rpcs(), 0u);
 }
 
+// A router subscribed to "t" with peer 1 attached, beside a worker: the verdict tests hand
+// the router what the worker made of peer 1's RPCs.
+class WorkerVerdicts : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(router.subscribe("t", kStart).ok());
+    ASSERT_TRUE(router.add_peer(peer(1), PubsubProtocol::kMeshsub11, false, kStart).ok());
+  }
+
+  Rng rng{kSeed};
+  GossipSub router = GossipSub::create({}, rng, test_key(kSeed, 0), kStart).value();
+  ReadySignal ready;
+  std::unique_ptr<VerificationWorker> worker = VerificationWorker::create({}, ready.callback()).value();
+  const PrivateKey author = test_key(kSeed, 5);
+};
+
 // The router trusts the worker's verdicts, so the worker must catch what the router used to:
 // a forged message is rejected, reported against the peer that sent it, and does not shadow
 // the genuine copy.
-TEST(VerificationWorker, BadSignatureIsStillRejectedAndReportedAgainstThePeer) {
-  Rng rng(kSeed);
-  GossipSub router = GossipSub::create({}, rng, test_key(kSeed, 0), kStart).value();
-  ASSERT_TRUE(router.subscribe("t", kStart).ok());
-  ASSERT_TRUE(router.add_peer(peer(1), PubsubProtocol::kMeshsub11, false, kStart).ok());
-  ReadySignal ready;
-  auto worker = VerificationWorker::create({}, ready.callback()).value();
-
-  const PrivateKey author = test_key(kSeed, 5);
+TEST_F(WorkerVerdicts, BadSignatureIsStillRejectedAndReportedAgainstThePeer) {
   RpcMessage genuine = build_signed_message(author, "t", to_bytes("real"), 1);
   RpcMessage forged = genuine;
   forged.data = to_bytes("fake");  // same id, signature no longer matches
@@ -249,14 +258,7 @@ TEST(VerificationWorker, BadSignatureIsStillRejectedAndReportedAgainstThePeer) {
 // A message the runtime did not ask the worker to verify (it looked like a duplicate) comes
 // with an incomplete verdict: the router re-checks it, so a stale guess costs a verification
 // on the router thread, never an unverified delivery.
-TEST(VerificationWorker, UnverifiedMessageIsVerifiedByTheRouterIfNew) {
-  Rng rng(kSeed);
-  GossipSub router = GossipSub::create({}, rng, test_key(kSeed, 0), kStart).value();
-  ASSERT_TRUE(router.subscribe("t", kStart).ok());
-  ASSERT_TRUE(router.add_peer(peer(1), PubsubProtocol::kMeshsub11, false, kStart).ok());
-  ReadySignal ready;
-  auto worker = VerificationWorker::create({}, ready.callback()).value();
-  const PrivateKey author = test_key(kSeed, 5);
+TEST_F(WorkerVerdicts, UnverifiedMessageIsVerifiedByTheRouterIfNew) {
   RpcMessage genuine = build_signed_message(author, "t", to_bytes("real"), 1);
   RpcMessage forged = build_signed_message(author, "t", to_bytes("x"), 2);
   forged.data = to_bytes("y");
