@@ -100,17 +100,17 @@ TEST(Connection, PausedReaderHoldsTheWriterAtItsWindowUntilResumed) {
                           .on_drain = nullptr});
   });
   std::shared_ptr<SwarmStream> writer;
-  pair.a->open_stream(pair.b->peer_id(), {"/test/sink/1"},
-                      [&](Result<std::shared_ptr<SwarmStream>> opened) {
-                        ASSERT_TRUE(opened.ok()) << opened.error().message;
-                        writer = *opened;
-                      });
+  pair.a->open_stream(pair.b->peer_id(), {"/test/sink/1"}, [&](Result<std::shared_ptr<SwarmStream>> opened) {
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    writer = *opened;
+  });
   ASSERT_TRUE(run_until(pair.io, [&] { return writer != nullptr; }));
   const Bytes chunk(1024 * 1024, 0x5a);
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(writer->write(chunk).ok());
   writer->close_write();
   // A paused reader grants nothing: the writer stops at the initial window.
-  run_until(pair.io, [] { return false; }, 300ms);
+  run_until(
+      pair.io, [] { return false; }, 300ms);
   EXPECT_GT(received, 0u);
   EXPECT_LE(received, kYamuxInitialWindowBytes);
   EXPECT_GT(writer->queued_bytes(), 0u);
@@ -131,7 +131,8 @@ TEST(Connection, KnowsItsRoundTripBeforeThePingMonitorRuns) {
     auto connections = swarm.connections();
     return connections.size() == 1 && connections[0].rtt_ms >= 1;
   };
-  EXPECT_TRUE(run_until(pair.io, [&] { return rtt_known(*pair.a) && rtt_known(*pair.b); }, 10s));
+  EXPECT_TRUE(run_until(
+      pair.io, [&] { return rtt_known(*pair.a) && rtt_known(*pair.b); }, 10s));
 }
 
 TEST(OutgoingBuffer, AppendKeepsEarlierBytesAndClearKeepsOrReleasesStorage) {
