@@ -21,16 +21,21 @@
 // threads and how many on the event loop under back-pressure. --mode runs one mode only.
 // One JSON line per mode (signed = StrictSign, the js default; unsigned = StrictNoSign):
 //   {"bench":"gossip","impl":"fluid-fabric","mode":"signed","p50_ms":..,"p99_ms":..,"msgs_per_s":..}
-// then libsodium's Ed25519 sign/verify rates on one core, then (unless --no-js, and if
+// then libsodium's Ed25519 sign/verify rates on one core, the loopback-TCP floor (bare Asio,
+// no libp2p; the reader blocking and spinning), then (unless --no-js, and if
 // tests/interop/node_modules exists) the js-libp2p anchor lines from gossip_anchor.mjs.
 #include <sodium.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
+#include <functional>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -241,6 +246,78 @@ int run_mode(const Options& options, bool sign) {
   return 0;
 }
 
+// The floor under the latency figures: what the machine's loopback TCP and thread wake-ups
+// cost without any libp2p. Bare Asio, one 150-byte write (about a framed, encrypted 100-byte
+// message) per tick, paced like the latency phase, from one thread to a reader on another,
+// the clock read the same way (after the writer thread woke, on the reader's thread). The
+// reader's loop runs with run_event_loop(spin). Median one-way ms, or a negative on failure.
+double tcp_floor_p50_ms(const Options& options, std::chrono::microseconds spin) {
+  using boost::asio::ip::tcp;
+  boost::asio::io_context reader_io{1};
+  boost::asio::io_context writer_io{1};
+  boost::system::error_code ec;
+  tcp::acceptor acceptor(reader_io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  tcp::socket reader(reader_io);
+  tcp::socket writer(writer_io);
+  writer.connect(acceptor.local_endpoint(), ec);
+  if (!ec) acceptor.accept(reader, ec);
+  if (ec) return -1;
+  reader.set_option(tcp::no_delay(true));
+  writer.set_option(tcp::no_delay(true));
+  std::vector<double> latencies;
+  std::atomic<std::size_t> received{0};
+  std::array<std::uint8_t, 150> incoming{};
+  std::size_t filled = 0;
+  std::function<void()> read_next = [&] {
+    reader.async_read_some(boost::asio::buffer(incoming.data() + filled, incoming.size() - filled),
+                           [&](boost::system::error_code error, std::size_t n) {
+                             if (error) return;
+                             filled += n;
+                             if (filled == incoming.size()) {
+                               std::uint64_t sent = 0;
+                               std::memcpy(&sent, incoming.data(), 8);
+                               latencies.push_back(static_cast<double>(now_ns() - sent) / 1e6);
+                               filled = 0;
+                               received.fetch_add(1, std::memory_order_release);
+                             }
+                             read_next();
+                           });
+  };
+  read_next();
+  auto reader_guard = boost::asio::make_work_guard(reader_io);
+  auto writer_guard = boost::asio::make_work_guard(writer_io);
+  std::thread reader_thread([&] { ff::net::run_event_loop(reader_io, spin); });
+  std::thread writer_thread([&] { writer_io.run(); });
+  std::array<std::uint8_t, 150> outgoing{};
+  const auto period = std::chrono::nanoseconds(1'000'000'000 / options.rate);
+  const auto start = Clock::now();
+  for (std::size_t i = 0; i < options.count; ++i) {
+    std::this_thread::sleep_until(start + period * i);
+    boost::asio::post(writer_io, [&] {
+      const std::uint64_t sent = now_ns();
+      std::memcpy(outgoing.data(), &sent, 8);
+      boost::system::error_code ignored;
+      boost::asio::write(writer, boost::asio::buffer(outgoing), ignored);
+    });
+  }
+  const bool complete = wait_for([&] { return received.load() >= options.count; }, std::chrono::seconds(30));
+  reader_io.stop();
+  writer_io.stop();
+  reader_thread.join();
+  writer_thread.join();
+  return complete ? percentile(latencies, 0.50) : -1;
+}
+
+void tcp_floor(const Options& options) {
+  const double block = tcp_floor_p50_ms(options, std::chrono::microseconds(0));
+  const double spin = tcp_floor_p50_ms(options, std::chrono::microseconds(20'000));
+  std::printf(
+      "{\"bench\":\"gossip\",\"impl\":\"asio-tcp\",\"mode\":\"floor\",\"p50_ms_blocking\":%.3f,"
+      "\"p50_ms_spinning\":%.3f,\"messages\":%zu,\"message_bytes\":150,\"loadavg_1m\":%.2f}\n",
+      block, spin, options.count, loadavg_1m());
+  std::fflush(stdout);
+}
+
 void ed25519_rates() {
   unsigned char pk[crypto_sign_PUBLICKEYBYTES];
   unsigned char sk[crypto_sign_SECRETKEYBYTES];
@@ -310,6 +387,7 @@ int main(int argc, char** argv) {
     if (run_mode(options, sign) != 0) return 1;
   }
   ed25519_rates();
+  tcp_floor(options);
 #ifdef FF_SOURCE_DIR
   const std::string root = FF_SOURCE_DIR;
   struct stat info {};
